@@ -1,0 +1,226 @@
+import { err, ok, type Result } from "neverthrow";
+import type {
+  CreateRestore,
+  ProgressReport,
+  RecordAgentReport,
+  RestoreCommand,
+  StartManual,
+  UpdateConfig,
+  WorkingState,
+} from "./commands.js";
+import { type RestoreError, RestoreErrors } from "./errors.js";
+import type { Actor, EventMetadata, RestoreEvent } from "./events.js";
+import { isRecord, plainEqual } from "./internal/plain-data.js";
+import { checkStartPassword } from "./password-rule.js";
+import type { Restore, RestoreAggregate, RestoreProgress, Timestamp } from "./restore.js";
+import { isRestoreStateName, isTerminal } from "./states.js";
+
+/** What a decision may know besides the state and the command: no clock reads inside. */
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly now: Timestamp;
+  readonly requestId: string;
+}
+
+export type Decision = Result<readonly RestoreEvent[], RestoreError>;
+
+const NO_CHANGE: Decision = ok([]);
+
+/**
+ * Decides what a command does to a restore, by the transition tables of
+ * SPEC 3: the events to append (none for a no-op) or why it is rejected.
+ * Pure and total: it reads no clock, does no I/O and returns a `Result` for
+ * any input, even one that does not match its types.
+ *
+ * @example
+ * ```ts
+ * const events = decide(existing(restore), { type: "StopManual", data: { restoreId: 7 } }, context);
+ * ```
+ */
+export function decide(
+  state: RestoreAggregate,
+  command: RestoreCommand,
+  context: CommandContext,
+): Decision {
+  if (!isRecord(command) || !isRecord(command.data) || !isRecord(context)) {
+    return err(malformed("the command or its context is not an object"));
+  }
+  const metadata: EventMetadata = {
+    actor: context.actor,
+    at: context.now,
+    requestId: context.requestId,
+  };
+  const restore = readRestore(state);
+  if (restore === "malformed") return err(RestoreErrors.internal());
+
+  if (command.type === "CreateRestore") {
+    return restore === null
+      ? ok([created(command, metadata)])
+      : err(RestoreErrors.exists(restore.restoreId));
+  }
+  const restoreId = command.data.restoreId;
+  if (restore === null) {
+    return err(RestoreErrors.notFound(typeof restoreId === "number" ? restoreId : 0));
+  }
+  if (restoreId !== restore.restoreId) {
+    return err(
+      malformed(`the command is for restore ${String(restoreId)}, not ${restore.restoreId}`),
+    );
+  }
+
+  switch (command.type) {
+    case "StartManual":
+      return decideStart(restore, command, metadata);
+    case "StopManual":
+      return decideStop(restore, metadata);
+    case "UpdateConfig":
+      return decideUpdate(restore, command, metadata);
+    case "RecordAgentReport":
+      return decideReport(restore, command, metadata);
+    default:
+      return err(
+        malformed(
+          `unknown command type ${JSON.stringify(String((command as { type: unknown }).type))}`,
+        ),
+      );
+  }
+}
+
+function malformed(message: string): RestoreError {
+  return RestoreErrors.invalidRequest([{ path: "", message }]);
+}
+
+function readRestore(state: RestoreAggregate): Restore | null | "malformed" {
+  if (!isRecord(state)) return "malformed";
+  if (state.type === "Empty") return null;
+  if (state.type !== "Existing" || !isRecord(state.restore)) return "malformed";
+  const { restore } = state;
+  return isRestoreStateName(restore.state) && isRecord(restore.backup) && isRecord(restore.progress)
+    ? restore
+    : "malformed";
+}
+
+function created(command: CreateRestore, metadata: EventMetadata): RestoreEvent {
+  const { tenantId, restoreId, config, backup } = command.data;
+  return { type: "RestoreCreated", data: { tenantId, restoreId, config, backup }, metadata };
+}
+
+function decideStart(restore: Restore, command: StartManual, metadata: EventMetadata): Decision {
+  // The password rule comes first and holds in every state, so a malformed request is always a 400.
+  const sealed = command.data.sealedPassword != null;
+  const password = checkStartPassword(restore, sealed);
+  if (password.isErr()) return err(password.error);
+  const { restoreId, state } = restore;
+  switch (state) {
+    case "Creating":
+      return ok([{ type: "RestoreStartRequested", data: { passwordSealed: sealed }, metadata }]);
+    case "StartRequested":
+    case "Queued":
+    case "Preparing":
+    case "InProgress":
+      return NO_CHANGE;
+    case "StopRequested":
+      return err(RestoreErrors.stopping(restoreId, state, "StartManual"));
+    case "Stopped":
+    case "Completed":
+    case "CompletedWithErrors":
+    case "Failed":
+      return err(RestoreErrors.finished(restoreId, state, "StartManual"));
+  }
+}
+
+function decideStop(restore: Restore, metadata: EventMetadata): Decision {
+  const { restoreId, state } = restore;
+  switch (state) {
+    case "Creating":
+      return err(RestoreErrors.notStarted(restoreId, state, "StopManual"));
+    case "StartRequested":
+      return ok([{ type: "RestoreCancelled", data: { endedTime: metadata.at }, metadata }]);
+    case "Queued":
+    case "Preparing":
+    case "InProgress":
+      return ok([{ type: "RestoreStopRequested", data: {}, metadata }]);
+    case "StopRequested":
+    case "Stopped":
+      return NO_CHANGE;
+    case "Completed":
+    case "CompletedWithErrors":
+    case "Failed":
+      return err(RestoreErrors.finished(restoreId, state, "StopManual"));
+  }
+}
+
+function decideUpdate(restore: Restore, command: UpdateConfig, metadata: EventMetadata): Decision {
+  if (restore.state !== "Creating") {
+    return err(RestoreErrors.notEditable(restore.restoreId, restore.state));
+  }
+  const { config, backup } = command.data;
+  return ok([{ type: "RestoreConfigUpdated", data: { config, backup }, metadata }]);
+}
+
+const WORKING_RANK: Record<WorkingState, number> = { Queued: 1, Preparing: 2, InProgress: 3 };
+
+function decideReport(
+  restore: Restore,
+  command: RecordAgentReport,
+  metadata: EventMetadata,
+): Decision {
+  const { restoreId, state: current } = restore;
+  const reported = command.data.state;
+  const conflict = err(RestoreErrors.agentConflict(restoreId, current, reported));
+  if (current === "Creating") return conflict;
+  // A finished restore is frozen: the same terminal state again is a retry, anything else a conflict.
+  if (isTerminal(current)) return reported === current ? NO_CHANGE : conflict;
+
+  const progress = mergeProgress(restore.progress, command.data.report);
+  const dataEvents: RestoreEvent[] = plainEqual(progress, restore.progress)
+    ? []
+    : [{ type: "RestoreProgressReported", data: { progress }, metadata }];
+  const finalProgress = { ...progress, endedTime: progress.endedTime ?? metadata.at };
+
+  switch (reported) {
+    case null:
+      return ok(dataEvents);
+    case "Queued":
+    case "Preparing":
+    case "InProgress": {
+      if (current === "StopRequested") return conflict;
+      const from = current === "StartRequested" ? 0 : WORKING_RANK[current];
+      const to = WORKING_RANK[reported];
+      if (to < from) return conflict;
+      return ok(
+        to === from
+          ? dataEvents
+          : [{ type: "RestoreProgressed", data: { state: reported }, metadata }, ...dataEvents],
+      );
+    }
+    case "StopRequested":
+      if (current === "StartRequested") return conflict;
+      return ok(
+        current === "StopRequested"
+          ? dataEvents
+          : [{ type: "RestoreStopRequested", data: {}, metadata }, ...dataEvents],
+      );
+    case "Completed":
+    case "CompletedWithErrors":
+    case "Failed":
+      return ok([
+        { type: "RestoreFinished", data: { state: reported, progress: finalProgress }, metadata },
+      ]);
+    case "Stopped":
+      return ok([{ type: "RestoreStopped", data: { progress: finalProgress }, metadata }]);
+    default:
+      return err(malformed(`unknown reported state ${JSON.stringify(String(reported))}`));
+  }
+}
+
+function mergeProgress(current: RestoreProgress, report: ProgressReport): RestoreProgress {
+  if (typeof report !== "object" || report === null) return current;
+  return {
+    startedTime: report.startedTime ?? current.startedTime,
+    endedTime: report.endedTime ?? current.endedTime,
+    filesRestored: report.filesRestored ?? current.filesRestored,
+    bytesRestored: report.bytesRestored ?? current.bytesRestored,
+    errors: report.errors ?? current.errors,
+  };
+}

@@ -1,0 +1,133 @@
+import type { ResultAsync } from "neverthrow";
+import type { SealedPassword } from "./commands.js";
+import type { RestoreError } from "./errors.js";
+import type { RestoreEvent, StoredEvent } from "./events.js";
+import type { Principal } from "./policy.js";
+import type { AgentPublicKey, ResolvedBackup, Restore } from "./restore.js";
+
+/** The only source of time; the domain never reads the system clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Hands out restore ids: positive integers, unique across tenants (v1 ids are integers). */
+export interface IdGenerator {
+  nextRestoreId(): ResultAsync<number, RestoreError>;
+}
+
+export interface BackupReferences {
+  readonly backupId: number;
+  readonly backupMachineId: number;
+  readonly destinationMachineId: number;
+}
+
+/**
+ * Resolves what a restore names to what its details show. An unknown backup
+ * or machine, or one of another tenant, is an `unknown_reference` error that
+ * names the field.
+ */
+export interface BackupCatalog {
+  resolve(
+    tenantId: string,
+    references: BackupReferences,
+  ): ResultAsync<ResolvedBackup, RestoreError>;
+}
+
+export interface PasswordBinding {
+  readonly tenantId: string;
+  readonly restoreId: number;
+}
+
+/**
+ * Holds encrypted passwords at rest. `seal` validates an `EncryptedPassword`
+ * against the agent's public key (a `password_invalid` error says which rule
+ * failed) and seals it to one tenant and restore; `open` gives the ciphertext
+ * back only for that same binding.
+ */
+export interface PasswordVault {
+  seal(
+    request: PasswordBinding & {
+      readonly encryptedPassword: string;
+      readonly publicKey: AgentPublicKey | null;
+    },
+  ): ResultAsync<SealedPassword, RestoreError>;
+  open(sealed: SealedPassword, binding: PasswordBinding): ResultAsync<string, RestoreError>;
+}
+
+/** Checks an `X-Auth-Token`: `unauthenticated` when missing, unknown or expired. */
+export interface TokenVerifier {
+  verify(token: string): ResultAsync<Principal, RestoreError>;
+}
+
+export interface AppendRequest {
+  readonly tenantId: string;
+  readonly restoreId: number;
+  /** The version the caller decided on; 0 creates the restore. */
+  readonly expectedVersion: number;
+  /** At least one event; they get the next `seq` numbers in order. */
+  readonly events: readonly RestoreEvent[];
+  /** The restore after the events, as `fold` computes it: the row to store. */
+  readonly restore: Restore;
+  /**
+   * A password sealed for this restore, stored with the change. Whenever the
+   * resulting restore holds no password (`passwordSealed` false) the store
+   * destroys what it held, whatever this says.
+   */
+  readonly sealedPassword?: SealedPassword | null;
+}
+
+export interface EventPage {
+  /** Only events with a greater `seq`. */
+  readonly afterSeq?: number;
+  readonly limit?: number;
+}
+
+/** What a destination agent is asked to do; derived from the committed events. */
+export interface AgentRequest {
+  readonly tenantId: string;
+  readonly restoreId: number;
+  readonly agentId: number;
+  readonly action: "start" | "stop";
+  /** The restore's version once the request was committed. */
+  readonly version: number;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/**
+ * Storage of restores and their event logs, always scoped by tenant.
+ *
+ * - `append` commits the events and the new row together or not at all, and
+ *   fails with `version_conflict` when the stored version is not
+ *   `expectedVersion` (for 0: when the restore exists).
+ * - A store that cannot be reached fails with `storage_unavailable`, never
+ *   with "not found".
+ * - Agents learn of start and stop requests by subscribing (delivered after
+ *   commit) or, when they cannot hold a connection, by polling
+ *   `pendingAgentRequests`: the restores of theirs waiting in StartRequested
+ *   or StopRequested.
+ */
+export interface RestoreRepository {
+  load(tenantId: string, restoreId: number): ResultAsync<Restore | null, RestoreError>;
+  append(request: AppendRequest): ResultAsync<Restore, RestoreError>;
+  readEvents(
+    tenantId: string,
+    restoreId: number,
+    page?: EventPage,
+  ): ResultAsync<readonly StoredEvent[], RestoreError>;
+  readSealedPassword(
+    tenantId: string,
+    restoreId: number,
+  ): ResultAsync<SealedPassword | null, RestoreError>;
+  pendingAgentRequests(
+    tenantId: string,
+    agentId: number,
+  ): ResultAsync<readonly AgentRequest[], RestoreError>;
+  subscribeAgentRequests(
+    tenantId: string,
+    agentId: number,
+    listener: (request: AgentRequest) => void,
+  ): ResultAsync<Subscription, RestoreError>;
+}
