@@ -223,7 +223,7 @@ export const RestoreErrors = {
       not_hex: "it must be hex digits (whitespace is ignored)",
       wrong_length: "its length must equal the length of the agent's key modulus",
       not_below_modulus: "as a number it must be below the agent's key modulus",
-      no_public_key: "the destination agent has published no public key",
+      no_public_key: "the destination agent has no usable public key",
     };
     return {
       code: "password_invalid",

@@ -17,6 +17,7 @@ export {
   type WorkingState,
 } from "./commands.js";
 export { type CommandContext, type Decision, decide } from "./decide.js";
+export { validateEncryptedPassword } from "./encrypted-password.js";
 export {
   type CatalogField,
   ERROR_STATUS,
