@@ -1,0 +1,5 @@
+export {
+  type ContractSubject,
+  type RepositoryInspector,
+  restoreRepositoryContract,
+} from "./repository-contract.js";

@@ -1,0 +1,23 @@
+export { inMemoryRepository, type InMemoryRestoreRepository } from "./in-memory-repository.js";
+export { type FaultyRepository, type RepositoryMethod, withFaults } from "./faulty-repository.js";
+export {
+  BACKUP_MACHINE_ID,
+  type CatalogBackup,
+  type CatalogMachine,
+  DEFAULT_TENANT,
+  DESTINATION_MACHINE_ID,
+  ENCRYPTED_BACKUP_ID,
+  type FakeBackupCatalog,
+  fakeBackupCatalog,
+  OTHER_TENANT,
+  UNENCRYPTED_BACKUP_ID,
+} from "./fake-backup-catalog.js";
+export { decryptAsAgent, encryptForAgent, type TestAgentKeys, testAgentKeys } from "./agent-keys.js";
+export { type FixedClock, fixedClock } from "./clock.js";
+export { type SequentialIds, sequentialIds } from "./ids.js";
+export { type InMemoryPasswordVault, inMemoryPasswordVault } from "./in-memory-password-vault.js";
+export { agentPrincipal, userPrincipal } from "./principals.js";
+export { type TestEnvironment, testEnvironment } from "./test-environment.js";
+export { given } from "./given.js";
+export { type SimulatedAgent, type SimulatedAgentOptions, simulatedAgent } from "./simulated-agent.js";
+export * from "./arbitraries/index.js";
