@@ -258,7 +258,7 @@ export const RestoreErrors = {
               state === "CompletedWithErrors" ||
               state === "Failed" ||
               state === "Stopped"
-            ? `Restore ${restoreId} is ${current}: modifying a restore that is already in a state of ${TERMINAL_V2} is not allowed.`
+            ? `Restore ${restoreId} is ${current}. Modifying a restore that is already in a state of ${TERMINAL_V2} is not allowed.`
             : `Restore ${restoreId} is ${current}; ${what} cannot be reported from there.`;
     return { code: "agent_conflict", message, restoreId, state, reported };
   },

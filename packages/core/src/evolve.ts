@@ -20,6 +20,7 @@ import {
  */
 export function evolve(state: RestoreAggregate, event: RestoreEvent): RestoreAggregate {
   if (!isRecord(event) || !isRecord(event.data) || !isRecord(event.metadata)) return state;
+  if (!isRecord(state)) return state;
   const at = event.metadata.at;
   if (state.type === "Empty") {
     if (event.type !== "RestoreCreated") return state;
@@ -38,6 +39,7 @@ export function evolve(state: RestoreAggregate, event: RestoreEvent): RestoreAgg
     });
   }
 
+  if (state.type !== "Existing" || !isRecord(state.restore)) return state;
   const restore = state.restore;
   const next = (change: Partial<Restore>): RestoreAggregate =>
     existing({ ...restore, ...change, version: restore.version + 1, updatedAt: at });

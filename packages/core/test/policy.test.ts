@@ -1,0 +1,73 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { authorize, type Permission, type Principal } from "../src/index.js";
+
+const TENANT = "123456";
+const USER_PERMISSIONS: Permission[] = ["create", "update", "start", "stop", "read"];
+
+// SPEC 4's roles, written out here rather than read from the implementation.
+const EXPECTED: Record<string, Permission[]> = {
+  "cloudbackup:admin": USER_PERMISSIONS,
+  admin: USER_PERMISSIONS,
+  "cloudbackup:creator": USER_PERMISSIONS,
+  "cloudbackup:observer": ["read"],
+  observer: ["read"],
+};
+
+function user(roles: string[], tenantId = TENANT): Principal {
+  return { type: "user", userId: "u-1", tenantId, roles };
+}
+
+describe("authorize", () => {
+  for (const [role, allowed] of Object.entries(EXPECTED)) {
+    for (const permission of [...USER_PERMISSIONS, "report" as const]) {
+      const expected = allowed.includes(permission);
+      it(`${role} ${expected ? "may" : "may not"} ${permission}`, () => {
+        const result = authorize(user([role]), permission, TENANT);
+        expect(result.isOk()).toBe(expected);
+        if (result.isErr()) expect(result.error.code).toBe("forbidden");
+      });
+    }
+  }
+
+  it("forbids a token of another tenant whatever its roles", () => {
+    fc.assert(
+      fc.property(
+        fc.subarray(Object.keys(EXPECTED)),
+        fc.constantFrom(...USER_PERMISSIONS),
+        fc.string().filter((t) => t !== TENANT),
+        (roles, permission, otherTenant) => {
+          const result = authorize(user(roles, otherTenant), permission, TENANT);
+          expect(result._unsafeUnwrapErr().code).toBe("forbidden");
+        },
+      ),
+    );
+  });
+
+  it("forbids everything to roles it does not know, including inherited object keys", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty"),
+          ),
+        ),
+        fc.constantFrom(...USER_PERMISSIONS),
+        (roles, permission) => {
+          fc.pre(roles.every((r) => !Object.hasOwn(EXPECTED, r)));
+          expect(authorize(user(roles), permission, TENANT).isErr()).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("lets an agent only report, and only in its tenant", () => {
+    const agent: Principal = { type: "agent", agentId: 156751, tenantId: TENANT };
+    expect(authorize(agent, "report", TENANT).isOk()).toBe(true);
+    for (const permission of USER_PERMISSIONS) {
+      expect(authorize(agent, permission, TENANT).isErr()).toBe(true);
+    }
+    expect(authorize(agent, "report", "654321")._unsafeUnwrapErr().code).toBe("forbidden");
+  });
+});
