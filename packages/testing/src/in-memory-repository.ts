@@ -1,0 +1,211 @@
+import {
+  type AgentRequest,
+  type AppendRequest,
+  agentRequestsOf,
+  type EventPage,
+  pendingRequestOf,
+  type Restore,
+  type RestoreError,
+  RestoreErrors,
+  type RestoreRepository,
+  type SealedPassword,
+  type StoredEvent,
+  type Subscription,
+} from "@restorekit/core";
+import { err, errAsync, ok, okAsync, Result, type ResultAsync } from "neverthrow";
+import type { RepositoryInspector } from "./contract/repository-inspector.js";
+
+/** A `RestoreRepository` held in memory, with raw access for tests. */
+export interface InMemoryRestoreRepository extends RestoreRepository {
+  /** Reads the stored rows, sealed bytes and events without going through the port. */
+  readonly inspect: RepositoryInspector;
+}
+
+interface Entry {
+  readonly restore: Restore;
+  readonly events: readonly StoredEvent[];
+  readonly sealedPassword: SealedPassword | null;
+}
+
+type Listener = (request: AgentRequest) => void;
+
+/**
+ * A `RestoreRepository` in memory with the semantics a real store must have:
+ * an optimistic version check, the row, events and sealed password changing
+ * together or not at all, gap-free `seq` numbers, everything scoped by tenant,
+ * and agent requests delivered only after the commit. It keeps copies, so a
+ * caller mutating what it passed or got back never changes what is stored.
+ *
+ * @example
+ * ```ts
+ * const repository = inMemoryRepository();
+ * const service = createRestoreService({ repository, vault, catalog, clock, ids });
+ * ```
+ */
+export function inMemoryRepository(): InMemoryRestoreRepository {
+  const tenants = new Map<string, Map<number, Entry>>();
+  const listeners = new Map<string, Set<Listener>>();
+
+  const entryOf = (tenantId: string, restoreId: number): Entry | undefined =>
+    tenants.get(tenantId)?.get(restoreId);
+
+  const listenerKey = (tenantId: string, agentId: number): string =>
+    JSON.stringify([tenantId, agentId]);
+
+  function commit(request: AppendRequest): Result<Entry, RestoreError> {
+    const { tenantId, restoreId, expectedVersion } = request;
+    const current = entryOf(tenantId, restoreId);
+    if ((current?.restore.version ?? 0) !== expectedVersion) {
+      return err(RestoreErrors.versionConflict(restoreId, expectedVersion));
+    }
+    return validate(request).andThen(() =>
+      // Everything is copied before anything is stored, so a value that cannot be copied writes nothing.
+      copyRequest(request).map((copied) => {
+        const first = (current?.events.length ?? 0) + 1;
+        const appended = copied.events.map((event, i) => ({ seq: first + i, event }));
+        const sealedPassword = !copied.restore.passwordSealed
+          ? null
+          : (copied.sealedPassword ?? current?.sealedPassword ?? null);
+        const entry: Entry = {
+          restore: copied.restore,
+          events: [...(current?.events ?? []), ...appended],
+          sealedPassword,
+        };
+        const rows = tenants.get(tenantId) ?? new Map<number, Entry>();
+        rows.set(restoreId, entry);
+        tenants.set(tenantId, rows);
+        return entry;
+      }),
+    );
+  }
+
+  function notify(entry: Entry, request: AppendRequest): void {
+    for (const agentRequest of agentRequestsOf(entry.restore, request.events)) {
+      const subscribed = listeners.get(listenerKey(agentRequest.tenantId, agentRequest.agentId));
+      for (const listener of subscribed ?? []) {
+        // Delivered after append returns, so a listener may call back into the store.
+        queueMicrotask(() => {
+          if (!subscribed?.has(listener)) return;
+          try {
+            listener({ ...agentRequest });
+          } catch {
+            // The change is committed; a failing listener must not surface as an uncaught error.
+          }
+        });
+      }
+    }
+  }
+
+  const repository: RestoreRepository = {
+    load(tenantId, restoreId) {
+      const entry = entryOf(tenantId, restoreId);
+      return entry === undefined ? okAsync(null) : fromResult(copy(entry.restore));
+    },
+
+    append(request) {
+      const committed = commit(request);
+      if (committed.isErr()) return errAsync(committed.error);
+      notify(committed.value, request);
+      return fromResult(copy(committed.value.restore));
+    },
+
+    readEvents(tenantId, restoreId, page?: EventPage) {
+      const events = entryOf(tenantId, restoreId)?.events ?? [];
+      const afterSeq = page?.afterSeq ?? 0;
+      const after = events.filter((stored) => stored.seq > afterSeq);
+      const limited =
+        page?.limit === undefined ? after : after.slice(0, Math.max(0, Math.floor(page.limit)));
+      return fromResult(copy(limited));
+    },
+
+    readSealedPassword(tenantId, restoreId) {
+      const sealed = entryOf(tenantId, restoreId)?.sealedPassword ?? null;
+      return okAsync(sealed === null ? null : copyBytes(sealed));
+    },
+
+    pendingAgentRequests(tenantId, agentId) {
+      const rows = [...(tenants.get(tenantId)?.values() ?? [])];
+      const pending = rows
+        .map((entry) => pendingRequestOf(entry.restore))
+        .filter((request): request is AgentRequest => request?.agentId === agentId)
+        .sort((a, b) => a.restoreId - b.restoreId);
+      return okAsync(pending);
+    },
+
+    subscribeAgentRequests(tenantId, agentId, listener) {
+      const key = listenerKey(tenantId, agentId);
+      const subscribed = listeners.get(key) ?? new Set<Listener>();
+      // A wrapper per subscription, so subscribing the same function twice gives two deliveries and two closes.
+      const own: Listener = (request) => listener(request);
+      subscribed.add(own);
+      listeners.set(key, subscribed);
+      const subscription: Subscription = {
+        close() {
+          subscribed.delete(own);
+          if (subscribed.size === 0 && listeners.get(key) === subscribed) listeners.delete(key);
+          return Promise.resolve();
+        },
+      };
+      return okAsync(subscription);
+    },
+  };
+
+  const inspect: RepositoryInspector = {
+    row(tenantId, restoreId) {
+      const entry = entryOf(tenantId, restoreId);
+      if (entry === undefined) return Promise.resolve(null);
+      return Promise.resolve({
+        restore: structuredClone(entry.restore),
+        sealedPassword: entry.sealedPassword === null ? null : copyBytes(entry.sealedPassword),
+      });
+    },
+    events(tenantId, restoreId) {
+      return Promise.resolve(structuredClone([...(entryOf(tenantId, restoreId)?.events ?? [])]));
+    },
+  };
+
+  return { ...repository, inspect };
+}
+
+/**
+ * A request whose row does not follow from its key, version and events is a
+ * bug in the caller; storing it would break `fold(events) == row` for good.
+ */
+function validate(request: AppendRequest): Result<void, RestoreError> {
+  const { restore, events, expectedVersion } = request;
+  const consistent =
+    events.length > 0 &&
+    restore.tenantId === request.tenantId &&
+    restore.restoreId === request.restoreId &&
+    restore.version === expectedVersion + events.length;
+  return consistent ? ok(undefined) : err(RestoreErrors.internal());
+}
+
+/** A value that cannot be cloned (a function, say) is a caller bug, reported as data. */
+function copy<T>(value: T): Result<T, RestoreError> {
+  return Result.fromThrowable(
+    () => structuredClone(value),
+    () => RestoreErrors.internal(),
+  )();
+}
+
+function copyRequest(request: AppendRequest) {
+  const given = request.sealedPassword ?? null;
+  return Result.fromThrowable(
+    () => ({
+      restore: structuredClone(request.restore),
+      events: structuredClone(request.events),
+      sealedPassword: given === null ? null : copyBytes(given),
+    }),
+    () => RestoreErrors.internal(),
+  )();
+}
+
+function copyBytes(bytes: Uint8Array): SealedPassword {
+  // slice copies only the view, not a larger buffer it may sit in.
+  return bytes.slice() as SealedPassword;
+}
+
+function fromResult<T>(result: Result<T, RestoreError>): ResultAsync<T, RestoreError> {
+  return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+}
