@@ -1,0 +1,583 @@
+import {
+  type AgentReportedState,
+  type CommandContext,
+  decide,
+  evolve,
+  existing,
+  fold,
+  type ProgressReport,
+  type Restore,
+  type RestoreAggregate,
+  type RestoreCommand,
+  type RestoreErrorCode,
+  type RestoreEvent,
+  type RestoreStateName,
+  type SealedPassword,
+} from "@restorekit/core";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  arbAgentReportCommand,
+  arbCommand,
+  arbCommandContext,
+  arbHistory,
+  arbProgressReport,
+  arbResolvedBackup,
+  arbRestoreConfig,
+  arbRestoreIn,
+  arbSealedPassword,
+  arbStateName,
+} from "../src/index.js";
+
+// SPEC 3, written out again from the SPEC text rather than read from the implementation.
+type Outcome =
+  | { readonly to: RestoreStateName }
+  | { readonly noop: true }
+  | { readonly error: RestoreErrorCode };
+
+const to = (state: RestoreStateName): Outcome => ({ to: state });
+const NOOP: Outcome = { noop: true };
+const reject = (error: RestoreErrorCode): Outcome => ({ error });
+
+const STATES: readonly RestoreStateName[] = [
+  "Creating",
+  "StartRequested",
+  "Queued",
+  "Preparing",
+  "InProgress",
+  "StopRequested",
+  "Completed",
+  "CompletedWithErrors",
+  "Failed",
+  "Stopped",
+];
+const TERMINAL: readonly RestoreStateName[] = [
+  "Completed",
+  "CompletedWithErrors",
+  "Failed",
+  "Stopped",
+];
+const ACTIVE: readonly RestoreStateName[] = [
+  "StartRequested",
+  "Queued",
+  "Preparing",
+  "InProgress",
+  "StopRequested",
+];
+
+type UserCommandName = "StartManual" | "StopManual" | "UpdateConfig";
+const USER_COMMANDS: readonly UserCommandName[] = ["StartManual", "StopManual", "UpdateConfig"];
+
+const NOT_EDITABLE = reject("restore_not_editable");
+const FINISHED = reject("restore_finished");
+const workingUserRow = {
+  StartManual: NOOP,
+  StopManual: to("StopRequested"),
+  UpdateConfig: NOT_EDITABLE,
+};
+const finishedUserRow = { StartManual: FINISHED, StopManual: FINISHED, UpdateConfig: NOT_EDITABLE };
+
+/** SPEC 3, user commands. */
+const USER_TABLE: Record<RestoreStateName, Record<UserCommandName, Outcome>> = {
+  Creating: {
+    StartManual: to("StartRequested"),
+    StopManual: reject("restore_not_started"),
+    UpdateConfig: to("Creating"),
+  },
+  StartRequested: { StartManual: NOOP, StopManual: to("Stopped"), UpdateConfig: NOT_EDITABLE },
+  Queued: workingUserRow,
+  Preparing: workingUserRow,
+  InProgress: workingUserRow,
+  StopRequested: {
+    StartManual: reject("restore_stopping"),
+    StopManual: NOOP,
+    UpdateConfig: NOT_EDITABLE,
+  },
+  Stopped: { StartManual: FINISHED, StopManual: NOOP, UpdateConfig: NOT_EDITABLE },
+  Completed: finishedUserRow,
+  CompletedWithErrors: finishedUserRow,
+  Failed: finishedUserRow,
+};
+
+const REPORTS: readonly AgentReportedState[] = [
+  "Queued",
+  "Preparing",
+  "InProgress",
+  "StopRequested",
+  "Completed",
+  "CompletedWithErrors",
+  "Failed",
+  "Stopped",
+];
+const CONFLICT = reject("agent_conflict");
+
+/** The agent table's rows, one function per row: report -> outcome. */
+function workingRow(rank: number): (report: AgentReportedState) => Outcome {
+  const order: Partial<Record<AgentReportedState, number>> = {
+    Queued: 1,
+    Preparing: 2,
+    InProgress: 3,
+  };
+  return (report) => {
+    const reportedRank = order[report];
+    if (reportedRank === undefined) return to(report); // stop_requested, finished, stopped: -> that state
+    if (reportedRank > rank) return to(report); // forward only, skips allowed
+    return reportedRank === rank ? NOOP : CONFLICT; // same state no-op; backward conflict
+  };
+}
+
+const AGENT_ROWS: Record<RestoreStateName, (report: AgentReportedState) => Outcome> = {
+  Creating: () => CONFLICT,
+  StartRequested: (report) => (report === "StopRequested" ? CONFLICT : to(report)),
+  Queued: workingRow(1),
+  Preparing: workingRow(2),
+  InProgress: workingRow(3),
+  StopRequested: (report) =>
+    report === "Queued" || report === "Preparing" || report === "InProgress"
+      ? CONFLICT
+      : report === "StopRequested"
+        ? NOOP
+        : to(report),
+  Completed: (report) => (report === "Completed" ? NOOP : CONFLICT),
+  CompletedWithErrors: (report) => (report === "CompletedWithErrors" ? NOOP : CONFLICT),
+  Failed: (report) => (report === "Failed" ? NOOP : CONFLICT),
+  Stopped: (report) => (report === "Stopped" ? NOOP : CONFLICT),
+};
+
+const STATE_CHANGING_EVENTS = new Set([
+  "RestoreStartRequested",
+  "RestoreCancelled",
+  "RestoreStopRequested",
+  "RestoreProgressed",
+  "RestoreFinished",
+  "RestoreStopped",
+]);
+
+function restoreOf(aggregate: RestoreAggregate): Restore {
+  if (aggregate.type !== "Existing") throw new Error("expected an existing restore");
+  return aggregate.restore;
+}
+
+function applied(restore: Restore, events: readonly RestoreEvent[]): Restore {
+  return restoreOf(fold(events, existing(restore)));
+}
+
+function isEmptyReport(report: ProgressReport): boolean {
+  return Object.values(report).every((value) => value === undefined);
+}
+
+/** A user command as a well-behaved client sends it: a password exactly when the restore is encrypted. */
+function userCommand(
+  name: UserCommandName,
+  restore: Restore,
+  extra: { sealed: SealedPassword; config: Restore["config"]; backup: Restore["backup"] },
+): RestoreCommand {
+  const restoreId = restore.restoreId;
+  switch (name) {
+    case "StartManual":
+      return {
+        type: "StartManual",
+        data: { restoreId, sealedPassword: restore.backup.isEncrypted ? extra.sealed : null },
+      };
+    case "StopManual":
+      return { type: "StopManual", data: { restoreId } };
+    case "UpdateConfig":
+      return {
+        type: "UpdateConfig",
+        data: { restoreId, config: extra.config, backup: extra.backup },
+      };
+  }
+}
+
+function checkOutcome(
+  restore: Restore,
+  command: RestoreCommand,
+  context: CommandContext,
+  expected: Outcome,
+): void {
+  const decision = decide(existing(restore), command, context);
+  if ("error" in expected) {
+    expect(decision.isErr() ? decision.error.code : "accepted").toBe(expected.error);
+    return;
+  }
+  expect(decision.isOk() ? "accepted" : decision.error.code).toBe("accepted");
+  const events = decision._unsafeUnwrap();
+  const next = applied(restore, events);
+  if ("to" in expected) {
+    expect(events.length).toBeGreaterThan(0);
+    expect(next.state).toBe(expected.to);
+    return;
+  }
+  // A no-op keeps the state; an agent's retry may still carry new data, and only that is recorded.
+  expect(next.state).toBe(restore.state);
+  expect(events.filter((event) => STATE_CHANGING_EVENTS.has(event.type))).toEqual([]);
+  if (command.type !== "RecordAgentReport" || isEmptyReport(command.data.report)) {
+    expect(events).toEqual([]);
+  }
+}
+
+const RUNS_PER_CELL = 40;
+
+describe("decide agrees with SPEC 3 for every (state, command) pair", () => {
+  const userCells = STATES.flatMap((state) =>
+    USER_COMMANDS.map((command) => [state, command] as const),
+  );
+  it.each(userCells)("user table: %s + %s", (state, name) => {
+    fc.assert(
+      fc.property(
+        arbRestoreIn(state),
+        arbSealedPassword(),
+        arbRestoreConfig(),
+        arbResolvedBackup(),
+        arbCommandContext(),
+        ({ restore }, sealed, config, backup, context) => {
+          const command = userCommand(name, restore, { sealed, config, backup });
+          checkOutcome(restore, command, context, USER_TABLE[state][name]);
+        },
+      ),
+      { numRuns: RUNS_PER_CELL },
+    );
+  });
+
+  const agentCells = STATES.flatMap((state) => REPORTS.map((report) => [state, report] as const));
+  it.each(agentCells)("agent table: %s + report %s", (state, reported) => {
+    fc.assert(
+      fc.property(
+        arbRestoreIn(state),
+        fc.oneof(fc.constant<ProgressReport>({}), arbProgressReport()),
+        arbCommandContext(),
+        ({ restore }, report, context) => {
+          const command: RestoreCommand = {
+            type: "RecordAgentReport",
+            data: { restoreId: restore.restoreId, state: reported, report },
+          };
+          checkOutcome(restore, command, context, AGENT_ROWS[state](reported));
+        },
+      ),
+      { numRuns: RUNS_PER_CELL },
+    );
+  });
+});
+
+const arbAnyRestore = arbStateName().chain((state) => arbRestoreIn(state));
+
+describe("transition properties", () => {
+  it("terminal states absorb: any command yields no event or an error, and the state stays", () => {
+    const arbTerminal = fc.constantFrom(...TERMINAL).chain((state) => arbRestoreIn(state));
+    fc.assert(
+      fc.property(
+        arbTerminal.chain((history) => fc.tuple(fc.constant(history), arbCommand(history.restore))),
+        arbCommandContext(),
+        ([{ restore }, command], context) => {
+          const decision = decide(existing(restore), command, context);
+          if (decision.isOk()) expect(decision.value).toEqual([]);
+          const events = decision.isOk() ? decision.value : [];
+          expect(applied(restore, events)).toEqual(restore);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  // UpdateConfig is left out on purpose: SPEC 3 says it replaces the configuration again each time.
+  it("repeating an accepted StartManual, StopManual or agent report is a no-op", () => {
+    const arbRepeatable = (restore: Restore): fc.Arbitrary<RestoreCommand> =>
+      fc.oneof(
+        arbSealedPassword().map(
+          (sealed): RestoreCommand => ({
+            type: "StartManual",
+            data: {
+              restoreId: restore.restoreId,
+              sealedPassword: restore.backup.isEncrypted ? sealed : null,
+            },
+          }),
+        ),
+        fc.constant<RestoreCommand>({ type: "StopManual", data: { restoreId: restore.restoreId } }),
+        arbAgentReportCommand(restore.restoreId),
+      );
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(arbHistory(), arbAnyRestore)
+          .chain((history) =>
+            fc.tuple(fc.constant(history.restore), arbRepeatable(history.restore)),
+          ),
+        arbCommandContext(),
+        arbCommandContext(),
+        ([restore, command], first, second) => {
+          const decision = decide(existing(restore), command, first);
+          fc.pre(decision.isOk());
+          const once = applied(restore, decision._unsafeUnwrap());
+          const again = decide(existing(once), command, second);
+          expect(again.isOk() ? again.value : again.error.code).toEqual([]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("folding any history reproduces the restore stepwise", () => {
+    fc.assert(
+      fc.property(arbHistory({ maxCommands: 30 }), ({ events, restore }) => {
+        expect(fold(events)).toEqual(existing(restore));
+        const first = events[0];
+        expect(first?.type).toBe("RestoreCreated");
+        let aggregate: RestoreAggregate = { type: "Empty" };
+        events.forEach((event, i) => {
+          aggregate = evolve(aggregate, event);
+          const step = restoreOf(aggregate);
+          expect(step.version).toBe(i + 1);
+          expect(step.createdAt).toBe(first?.metadata.at);
+          expect(step.updatedAt).toBe(event.metadata.at);
+          expect(fold(events.slice(0, i + 1))).toEqual(aggregate);
+        });
+        expect(restore.version).toBe(events.length);
+        expect(restore.createdAt).toBe(first?.metadata.at);
+        expect(restore.updatedAt).toBe(events.at(-1)?.metadata.at);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("the sealed password is held exactly while the restore is encrypted and active", () => {
+    fc.assert(
+      fc.property(arbHistory({ maxCommands: 30 }), ({ events }) => {
+        let aggregate: RestoreAggregate = { type: "Empty" };
+        for (const event of events) {
+          aggregate = evolve(aggregate, event);
+          const step = restoreOf(aggregate);
+          expect(step.passwordSealed).toBe(step.backup.isEncrypted && ACTIVE.includes(step.state));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** The states whose StartManual cell accepts (a transition or a no-op), so only the password can reject. */
+const START_ACCEPTED = STATES.filter((state) => !("error" in USER_TABLE[state].StartManual));
+
+describe("the password rule of StartManual", () => {
+  // SPEC 3 does not order the password rule against the table; where the table rejects too, either error is right.
+  function expectPasswordError(
+    state: RestoreStateName,
+    code: RestoreErrorCode | "accepted",
+    passwordCode: RestoreErrorCode,
+  ): void {
+    const table = USER_TABLE[state].StartManual;
+    if (START_ACCEPTED.includes(state)) expect(code).toBe(passwordCode);
+    else expect([passwordCode, "error" in table ? table.error : passwordCode]).toContain(code);
+  }
+
+  it("an encrypted restore without a sealed password is password_required", () => {
+    fc.assert(
+      fc.property(
+        arbStateName().chain((state) => arbRestoreIn(state, { encrypted: true })),
+        arbCommandContext(),
+        ({ restore }, context) => {
+          const decision = decide(
+            existing(restore),
+            { type: "StartManual", data: { restoreId: restore.restoreId, sealedPassword: null } },
+            context,
+          );
+          expectPasswordError(
+            restore.state,
+            decision.isOk() ? "accepted" : decision.error.code,
+            "password_required",
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("an unencrypted restore with a sealed password is password_not_allowed", () => {
+    fc.assert(
+      fc.property(
+        arbStateName().chain((state) => arbRestoreIn(state, { encrypted: false })),
+        arbSealedPassword(),
+        arbCommandContext(),
+        ({ restore }, sealedPassword, context) => {
+          const decision = decide(
+            existing(restore),
+            { type: "StartManual", data: { restoreId: restore.restoreId, sealedPassword } },
+            context,
+          );
+          expectPasswordError(
+            restore.state,
+            decision.isOk() ? "accepted" : decision.error.code,
+            "password_not_allowed",
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** Every form a leaked password could take in serialised output. */
+function renderings(bytes: Uint8Array): string[] {
+  const buffer = Buffer.from(bytes);
+  return [
+    buffer.toString("hex"),
+    buffer.toString("hex").toUpperCase(),
+    buffer.toString("base64"),
+    buffer.toString("base64url"),
+    Array.from(bytes).join(","),
+    JSON.stringify(bytes),
+  ];
+}
+
+function containsBinary(value: unknown): boolean {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).some(containsBinary);
+}
+
+describe("secrets stay out of events", () => {
+  const arbSecret = fc
+    .uint8Array({ minLength: 16, maxLength: 64 })
+    .map((bytes) => bytes as SealedPassword);
+
+  it("no event or error of any StartManual contains the sealed password bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.boolean().chain((encrypted) =>
+          fc.oneof(
+            arbRestoreIn("Creating", { encrypted }),
+            arbStateName().chain((state) => arbRestoreIn(state, { encrypted })),
+          ),
+        ),
+        arbSecret,
+        arbCommandContext(),
+        ({ restore }, sealedPassword, context) => {
+          const decision = decide(
+            existing(restore),
+            { type: "StartManual", data: { restoreId: restore.restoreId, sealedPassword } },
+            context,
+          );
+          const output = decision.isOk() ? decision.value : decision.error;
+          expect(containsBinary(output)).toBe(false);
+          const json = JSON.stringify(output);
+          for (const rendering of renderings(sealedPassword)) expect(json).not.toContain(rendering);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("no event of any history holds binary data", () => {
+    fc.assert(
+      fc.property(arbHistory({ encrypted: true }), ({ events }) => {
+        expect(containsBinary(events)).toBe(false);
+        expect(JSON.parse(JSON.stringify(events))).toEqual(events);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("decide and evolve are total", () => {
+  const nearValid = fc.anything({
+    key: fc.constantFrom(
+      "type",
+      "data",
+      "metadata",
+      "restore",
+      "restoreId",
+      "state",
+      "report",
+      "sealedPassword",
+      "at",
+      "backup",
+      "progress",
+      "__proto__",
+      "constructor",
+    ),
+    values: [
+      fc.constantFrom(
+        "Empty",
+        "Existing",
+        "RestoreCreated",
+        "RestoreStartRequested",
+        "RestoreFinished",
+        "StartManual",
+        "StopManual",
+        "UpdateConfig",
+        "RecordAgentReport",
+        "CreateRestore",
+        "Queued",
+        "Completed",
+      ),
+      fc.integer(),
+      fc.string(),
+      fc.constant(null),
+      fc.constant(undefined),
+    ],
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withMap: true,
+    withTypedArray: true,
+    withSparseArray: true,
+  });
+  const anything = fc.oneof(fc.anything(), nearValid);
+
+  const settles = (run: () => { isOk(): boolean; isErr(): boolean }): void => {
+    const result = run();
+    expect(result.isOk() !== result.isErr()).toBe(true);
+  };
+
+  it("decide never throws for well-typed input", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(arbHistory(), arbAnyRestore)
+          .chain((history) => fc.tuple(fc.constant(history.restore), arbCommand(history.restore))),
+        arbCommandContext(),
+        ([restore, command], context) => {
+          settles(() => decide(existing(restore), command, context));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("decide never throws for arbitrary state, command or context", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          arbAnyRestore.map(({ restore }) => existing(restore)),
+          anything,
+        ),
+        fc.oneof(
+          arbAnyRestore.chain(({ restore }) => arbCommand(restore)),
+          anything,
+        ),
+        fc.oneof(arbCommandContext(), anything),
+        (state, command, context) => {
+          settles(() =>
+            decide(state as RestoreAggregate, command as RestoreCommand, context as CommandContext),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("evolve never throws for arbitrary state or event", () => {
+    const arbEvent = arbHistory().chain(({ events }) => fc.constantFrom(...events));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          arbAnyRestore.map(({ restore }) => existing(restore)),
+          anything,
+        ),
+        fc.oneof(arbEvent, anything),
+        (state, event) => {
+          expect(() => evolve(state as RestoreAggregate, event as RestoreEvent)).not.toThrow();
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
