@@ -1,5 +1,11 @@
-export { inMemoryRepository, type InMemoryRestoreRepository } from "./in-memory-repository.js";
-export { type FaultyRepository, type RepositoryMethod, withFaults } from "./faulty-repository.js";
+export {
+  decryptAsAgent,
+  encryptForAgent,
+  type TestAgentKeys,
+  testAgentKeys,
+} from "./agent-keys.js";
+export * from "./arbitraries/index.js";
+export { type FixedClock, fixedClock } from "./clock.js";
 export {
   BACKUP_MACHINE_ID,
   type CatalogBackup,
@@ -12,12 +18,15 @@ export {
   OTHER_TENANT,
   UNENCRYPTED_BACKUP_ID,
 } from "./fake-backup-catalog.js";
-export { decryptAsAgent, encryptForAgent, type TestAgentKeys, testAgentKeys } from "./agent-keys.js";
-export { type FixedClock, fixedClock } from "./clock.js";
+export { type FaultyRepository, type RepositoryMethod, withFaults } from "./faulty-repository.js";
+export { given } from "./given.js";
 export { type SequentialIds, sequentialIds } from "./ids.js";
 export { type InMemoryPasswordVault, inMemoryPasswordVault } from "./in-memory-password-vault.js";
+export { type InMemoryRestoreRepository, inMemoryRepository } from "./in-memory-repository.js";
 export { agentPrincipal, userPrincipal } from "./principals.js";
+export {
+  type SimulatedAgent,
+  type SimulatedAgentOptions,
+  simulatedAgent,
+} from "./simulated-agent.js";
 export { type TestEnvironment, testEnvironment } from "./test-environment.js";
-export { given } from "./given.js";
-export { type SimulatedAgent, type SimulatedAgentOptions, simulatedAgent } from "./simulated-agent.js";
-export * from "./arbitraries/index.js";
