@@ -38,7 +38,10 @@ const agent = simulatedAgent({
       .filter(([key]) => key === "filesRestored" || key === "bytesRestored")
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(" ");
-    line(restore, `agent reported ${report.state ? stateV2Name(report.state) : "data"} ${data}`);
+    line(
+      restore,
+      `agent reported ${report.state ? stateV2Name(report.state) : "data"} ${data}`.trim(),
+    );
   },
   onPassword: (restoreId, opened) =>
     console.log(

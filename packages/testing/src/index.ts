@@ -29,4 +29,8 @@ export {
   type SimulatedAgentOptions,
   simulatedAgent,
 } from "./simulated-agent.js";
-export { type TestEnvironment, testEnvironment } from "./test-environment.js";
+export {
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+  testEnvironment,
+} from "./test-environment.js";
