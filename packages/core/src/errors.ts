@@ -46,6 +46,7 @@ export type RestoreError =
   | (InState<"restore_stopping"> & { readonly command: UserCommandName })
   | (InState<"restore_finished"> & { readonly command: UserCommandName })
   | (InState<"restore_not_editable"> & { readonly command: UserCommandName })
+  | InState<"no_sealed_password">
   | OnRestore<"password_required">
   | (OnRestore<"password_not_allowed"> & { readonly command: UserCommandName })
   | (OnRestore<"password_invalid"> & { readonly rule: PasswordRule })
@@ -71,6 +72,7 @@ export const ERROR_STATUS = {
   restore_not_found: 404,
   report_not_ready: 404,
   restore_exists: 409,
+  no_sealed_password: 404,
   restore_not_started: 400,
   restore_stopping: 400,
   restore_finished: 400,
@@ -196,6 +198,17 @@ export const RestoreErrors = {
       restoreId,
       state,
       command: "UpdateConfig",
+    };
+  },
+  noSealedPassword(
+    restoreId: number,
+    state: RestoreStateName,
+  ): RestoreErrorOf<"no_sealed_password"> {
+    return {
+      code: "no_sealed_password",
+      message: `Restore ${restoreId} holds no sealed password: it is ${state}, and a password is held only while an encrypted restore is active.`,
+      restoreId,
+      state,
     };
   },
   passwordRequired(restoreId: number): RestoreErrorOf<"password_required"> {

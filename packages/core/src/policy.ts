@@ -13,7 +13,14 @@ export type Principal =
     }
   | { readonly type: "agent"; readonly agentId: number; readonly tenantId: string };
 
-export type Permission = "create" | "update" | "start" | "stop" | "read" | "report";
+export type Permission =
+  | "create"
+  | "update"
+  | "start"
+  | "stop"
+  | "read"
+  | "report"
+  | "receive-password";
 
 const ALL_USER_PERMISSIONS: readonly Permission[] = ["create", "update", "start", "stop", "read"];
 
@@ -31,7 +38,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> =
 
 /**
  * Whether a principal may do something in a tenant. A token of another tenant
- * is `forbidden`; agents may only report.
+ * is `forbidden`. Agents may only report and receive the sealed password of
+ * their restores; no user role may do either.
  *
  * @example
  * ```ts
@@ -47,9 +55,9 @@ export function authorize(
     return err(RestoreErrors.forbidden("the token belongs to another tenant"));
   }
   if (principal.type === "agent") {
-    return permission === "report"
+    return permission === "report" || permission === "receive-password"
       ? ok(undefined)
-      : err(RestoreErrors.forbidden("agent tokens may only report on restores"));
+      : err(RestoreErrors.forbidden("agent tokens may only report on their restores"));
   }
   const allowed = principal.roles.some((role) =>
     (Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role] : [])?.includes(permission),
@@ -59,7 +67,7 @@ export function authorize(
     : err(RestoreErrors.forbidden(`no role of the token allows "${permission}"`));
 }
 
-/** Agents may only report on restores whose destination agent they are. */
+/** Agents may only report on, and receive the password of, restores whose destination agent they are. */
 export function authorizeAgentFor(
   principal: Principal,
   restore: Restore,

@@ -20,7 +20,7 @@ function user(roles: string[], tenantId = TENANT): Principal {
 
 describe("authorize", () => {
   for (const [role, allowed] of Object.entries(EXPECTED)) {
-    for (const permission of [...USER_PERMISSIONS, "report" as const]) {
+    for (const permission of [...USER_PERMISSIONS, "report", "receive-password"] as const) {
       const expected = allowed.includes(permission);
       it(`${role} ${expected ? "may" : "may not"} ${permission}`, () => {
         const result = authorize(user([role]), permission, TENANT);
@@ -62,9 +62,13 @@ describe("authorize", () => {
     );
   });
 
-  it("lets an agent only report, and only in its tenant", () => {
+  it("lets an agent only report and receive the password, and only in its tenant", () => {
     const agent: Principal = { type: "agent", agentId: 156751, tenantId: TENANT };
     expect(authorize(agent, "report", TENANT).isOk()).toBe(true);
+    expect(authorize(agent, "receive-password", TENANT).isOk()).toBe(true);
+    expect(authorize(agent, "receive-password", "654321")._unsafeUnwrapErr().code).toBe(
+      "forbidden",
+    );
     for (const permission of USER_PERMISSIONS) {
       expect(authorize(agent, permission, TENANT).isErr()).toBe(true);
     }

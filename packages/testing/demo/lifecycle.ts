@@ -27,7 +27,6 @@ const user = userPrincipal({ roles: ["cloudbackup:creator"] });
 const agent = simulatedAgent({
   service: env.service,
   repository: env.repository,
-  vault: env.vault,
   tenantId: DEFAULT_TENANT,
   agentId: DESTINATION_MACHINE_ID,
   privateKey: env.keys.privateKey,

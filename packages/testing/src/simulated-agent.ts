@@ -4,7 +4,6 @@ import type {
   AgentReportedState,
   AgentRequest,
   Clock,
-  PasswordVault,
   ProgressReport,
   RequestContext,
   Restore,
@@ -20,9 +19,8 @@ import { agentPrincipal } from "./principals.js";
 
 export interface SimulatedAgentOptions {
   readonly service: RestoreService;
-  /** Where the agent learns of requests and reads the sealed password, as a real agent's backend would. */
+  /** Where the agent learns of requests (subscribe or poll), as a real agent's backend would. */
   readonly repository: RestoreRepository;
-  readonly vault: PasswordVault;
   readonly tenantId: string;
   readonly agentId: number;
   /** The agent's private key; without it an encrypted restore cannot be opened. */
@@ -63,20 +61,21 @@ const systemClock: Clock = { now: () => new Date() };
 /**
  * A destination agent that talks to the `RestoreService` with an agent
  * principal, as a real one would over the v2 route. On a start request it
- * opens the sealed password (if the restore holds one) with the vault and its
- * private key, then reports queued, preparing, in_progress and completed; it
+ * receives the sealed password (if the restore holds one) through
+ * `releasePassword` and decrypts it with its private key, then reports
+ * queued, preparing, in_progress and completed; it
  * fails the restore if the password cannot be opened. On a stop request it
  * reports stopped. Told to stop mid-way (an `agent_conflict` in
  * StopRequested), it reports stopped.
  *
  * @example
  * ```ts
- * const agent = simulatedAgent({ service, repository, vault, tenantId, agentId, privateKey });
+ * const agent = simulatedAgent({ service, repository, tenantId, agentId, privateKey });
  * await agent.poll();
  * ```
  */
 export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
-  const { service, repository, vault, tenantId, agentId } = options;
+  const { service, repository, tenantId, agentId } = options;
   const clock = options.clock ?? systemClock;
   const principal = agentPrincipal({ agentId, tenantId });
   let requests = 0;
@@ -99,28 +98,25 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     });
   }
 
-  /** Whether the restore's password, if it holds one, could be opened and decrypted. */
+  /** Whether the restore's password, if it holds one, could be received and decrypted. */
   function openPassword(restore: Restore): ResultAsync<boolean, RestoreError> {
-    const binding = { tenantId, restoreId: restore.restoreId };
-    return repository.readSealedPassword(tenantId, restore.restoreId).andThen((sealed) => {
-      if (sealed === null) return okAsync(true);
-      return vault
-        .open(sealed, binding)
-        .map((hex) => {
-          const { privateKey } = options;
-          if (privateKey === undefined) return false;
-          // The passphrase is decrypted only to prove it can be, and dropped at once.
-          return Result.fromThrowable(
-            () => decryptAsAgent(hex, privateKey),
-            () => "undecryptable",
-          )().isOk();
-        })
-        .orElse(() => okAsync(false))
-        .map((opened) => {
-          options.onPassword?.(restore.restoreId, opened);
-          return opened;
-        });
-    });
+    if (!restore.passwordSealed) return okAsync(true);
+    return service
+      .releasePassword(context(), restore.restoreId)
+      .map((hex) => {
+        const { privateKey } = options;
+        if (privateKey === undefined) return false;
+        // The passphrase is decrypted only to prove it can be, and dropped at once.
+        return Result.fromThrowable(
+          () => decryptAsAgent(hex, privateKey),
+          () => "undecryptable",
+        )().isOk();
+      })
+      .orElse(() => okAsync(false))
+      .map((opened) => {
+        options.onPassword?.(restore.restoreId, opened);
+        return opened;
+      });
   }
 
   function start(restore: Restore): ResultAsync<Restore, RestoreError> {

@@ -27,7 +27,6 @@ function agentOf(env: TestEnvironment, extra: Partial<SimulatedAgentOptions> = {
   const agent = simulatedAgent({
     service: env.service,
     repository: env.repository,
-    vault: env.vault,
     tenantId: DEFAULT_TENANT,
     agentId: DESTINATION_MACHINE_ID,
     privateKey: env.keys.privateKey,

@@ -73,6 +73,11 @@ export interface RestoreService {
     restoreId: number,
     report: AgentReport,
   ): ResultAsync<Restore, RestoreError>;
+  /**
+   * The EncryptedPassword the client sent (hex), opened from the vault for the
+   * restore's destination agent only, while the restore holds it.
+   */
+  releasePassword(context: RequestContext, restoreId: number): ResultAsync<string, RestoreError>;
 }
 
 interface Planned {
@@ -101,6 +106,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   };
   const nextRestoreId = guard(deps.ids.nextRestoreId.bind(deps.ids), internal);
   const seal = guard(vault.seal.bind(vault), internal);
+  const open = guard(vault.open.bind(vault), internal);
 
   function commandContext(context: RequestContext): CommandContext {
     return {
@@ -267,6 +273,19 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           })),
         ),
       );
+    },
+
+    releasePassword(context, restoreId) {
+      return safeTry(async function* () {
+        yield* permitted(context, "receive-password");
+        const restore = yield* loadExisting(context.tenantId, restoreId);
+        yield* authorizeAgentFor(context.principal, restore);
+        const sealed = restore.passwordSealed
+          ? yield* repository.readSealedPassword(context.tenantId, restoreId)
+          : null;
+        if (sealed === null) return err(RestoreErrors.noSealedPassword(restoreId, restore.state));
+        return ok(yield* open(sealed, { tenantId: context.tenantId, restoreId }));
+      });
     },
   };
 }
