@@ -4,15 +4,20 @@ import type { TestProjectInlineConfiguration } from "vitest/config";
  * The test projects of the monorepo, one per package. Vitest 4 does not read
  * this file by itself: `vitest.config.ts` imports it into `test.projects`.
  */
-const packages = ["core", "testing"] as const;
+const packages: Record<string, TestProjectInlineConfiguration["test"]> = {
+  core: {},
+  testing: {},
+  crypto: {},
+};
 
-export default packages.map(
-  (name): TestProjectInlineConfiguration => ({
+export default Object.entries(packages).map(
+  ([name, options]): TestProjectInlineConfiguration => ({
     extends: true,
     test: {
       name,
       root: `packages/${name}`,
       include: ["test/**/*.test.ts"],
+      ...options,
     },
   }),
 );
