@@ -28,6 +28,8 @@ export interface TestEnvironmentOptions<R extends RestoreRepository = RestoreRep
   readonly repository?: R;
   /** Passed to the service: how often a command is re-decided after lost races. */
   readonly maxAttempts?: number;
+  /** Passed to the service: how many recently changed restores it remembers (0: none). */
+  readonly knownRestores?: number;
   /** Where the fixed clock starts, as an ISO 8601 instant. */
   readonly start?: string;
 }
@@ -85,6 +87,7 @@ export function testEnvironment(
     ids,
     vault,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.knownRestores === undefined ? {} : { knownRestores: options.knownRestores }),
   });
   let requests = 0;
   const context = (principal: Principal = userPrincipal(), requestId?: string): RequestContext => {

@@ -32,6 +32,11 @@ import {
 
 const START: Omit<ActionRequest, "restoreId"> = { action: "StartManual", encryptedPassword: null };
 
+/**
+ * The service remembers no restore here, so every command reads the store
+ * first and the counts below are those of the read-decide-append loop; the
+ * remembered path has its own tests (service.known-restores.test.ts).
+ */
 function faultyEnvironment(maxAttempts?: number): {
   env: TestEnvironment;
   repository: FaultyRepository;
@@ -39,8 +44,8 @@ function faultyEnvironment(maxAttempts?: number): {
   const repository = withFaults(inMemoryRepository());
   const env =
     maxAttempts === undefined
-      ? testEnvironment({ repository })
-      : testEnvironment({ repository, maxAttempts });
+      ? testEnvironment({ repository, knownRestores: 0 })
+      : testEnvironment({ repository, maxAttempts, knownRestores: 0 });
   return { env, repository };
 }
 

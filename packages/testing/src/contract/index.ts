@@ -1,5 +1,6 @@
 export {
   type ContractSubject,
+  type InspectedRow,
   type RepositoryInspector,
   restoreRepositoryContract,
 } from "./repository-contract.js";

@@ -1,0 +1,189 @@
+import { createRestoreService, type Restore, RestoreErrors } from "@restorekit/core";
+import { describe, expect, it } from "vitest";
+import {
+  agentPrincipal,
+  DEFAULT_TENANT,
+  fakeBackupCatalog,
+  fixedClock,
+  inMemoryPasswordVault,
+  inMemoryRepository,
+  sequentialIds,
+  type TestEnvironment,
+  testEnvironment,
+  userPrincipal,
+  withFaults,
+} from "../src/index.js";
+
+const agent = agentPrincipal();
+
+function environment(knownRestores?: number) {
+  const repository = withFaults(inMemoryRepository());
+  const env =
+    knownRestores === undefined
+      ? testEnvironment({ repository })
+      : testEnvironment({ repository, knownRestores });
+  return { env, repository };
+}
+
+/** A second service over the same store: another instance of the app, with its own memory. */
+function otherInstance(env: TestEnvironment) {
+  return createRestoreService({
+    repository: env.repository,
+    vault: inMemoryPasswordVault(),
+    catalog: fakeBackupCatalog(),
+    clock: fixedClock(),
+    ids: sequentialIds(90_000),
+  });
+}
+
+async function created(env: TestEnvironment): Promise<Restore> {
+  return (await env.createRestore())._unsafeUnwrap();
+}
+
+describe("a service remembers the restores it changed", () => {
+  it("decides the next command on them without reading the store", async () => {
+    const { env, repository } = environment();
+    const restore = await created(env);
+    const loads = repository.calls("load");
+    const id = restore.restoreId;
+    await env.service.requestAction(env.context(), {
+      action: "StartManual",
+      restoreId: id,
+      encryptedPassword: null,
+    });
+    for (const state of ["Queued", "InProgress", "Completed"] as const) {
+      (
+        await env.service.agentReport(env.context(agent), id, { state, report: {} })
+      )._unsafeUnwrap();
+    }
+    expect(repository.calls("load")).toBe(loads);
+    expect((await env.repository.load(DEFAULT_TENANT, id))._unsafeUnwrap()?.state).toBe(
+      "Completed",
+    );
+  });
+
+  it("reads every time when told to remember nothing", async () => {
+    const { env, repository } = environment(0);
+    const restore = await created(env);
+    const loads = repository.calls("load");
+    await env.service.requestAction(env.context(), {
+      action: "StartManual",
+      restoreId: restore.restoreId,
+      encryptedPassword: null,
+    });
+    await env.service.agentReport(env.context(agent), restore.restoreId, {
+      state: "Queued",
+      report: {},
+    });
+    expect(repository.calls("load")).toBe(loads + 2);
+  });
+
+  it("re-decides on a fresh read when another instance changed the restore, so a stale rejection never reaches the caller", async () => {
+    const { env } = environment();
+    const restore = await created(env); // remembered as Creating
+    const other = otherInstance(env);
+    (
+      await other.requestAction(env.context(), {
+        action: "StartManual",
+        restoreId: restore.restoreId,
+        encryptedPassword: null,
+      })
+    )._unsafeUnwrap();
+    // On the remembered Creating, StopManual would be restore_not_started; the store says StartRequested.
+    const stopped = await env.service.requestAction(env.context(), {
+      action: "StopManual",
+      restoreId: restore.restoreId,
+      encryptedPassword: null,
+    });
+    expect(stopped._unsafeUnwrap().state).toBe("Stopped");
+  });
+
+  it("re-decides on a fresh read when a stale memory's change loses the race", async () => {
+    const { env, repository } = environment();
+    const restore = await created(env);
+    const id = restore.restoreId;
+    await env.service.requestAction(env.context(), {
+      action: "StartManual",
+      restoreId: id,
+      encryptedPassword: null,
+    }); // remembered as StartRequested
+    const other = otherInstance(env);
+    (
+      await other.agentReport(env.context(agent), id, { state: "Completed", report: {} })
+    )._unsafeUnwrap();
+    const appends = repository.calls("append");
+    // Decided on the remembered StartRequested this is accepted, but the store is at another version.
+    const result = await env.service.agentReport(env.context(agent), id, {
+      state: "InProgress",
+      report: {},
+    });
+    expect(result._unsafeUnwrapErr().code).toBe("agent_conflict");
+    expect(repository.calls("append")).toBe(appends + 1);
+    const events = (await env.repository.readEvents(DEFAULT_TENANT, id))._unsafeUnwrap();
+    expect(events.map((e) => e.event.type)).toEqual([
+      "RestoreCreated",
+      "RestoreStartRequested",
+      "RestoreFinished",
+    ]);
+  });
+
+  it("counts a lost race of the remembered state as the first of maxAttempts", async () => {
+    for (const maxAttempts of [1, 2, 4]) {
+      const repository = withFaults(inMemoryRepository());
+      const env = testEnvironment({ repository, maxAttempts });
+      const restore = await created(env);
+      repository.failAlways("append", RestoreErrors.versionConflict(restore.restoreId, 1));
+      const appends = repository.calls("append");
+      const result = await env.service.requestAction(env.context(), {
+        action: "StartManual",
+        restoreId: restore.restoreId,
+        encryptedPassword: null,
+      });
+      expect(result._unsafeUnwrapErr().code).toBe("restore_busy");
+      expect(repository.calls("append") - appends).toBe(maxAttempts);
+    }
+  });
+
+  it("does not retry a store failure met on the remembered path", async () => {
+    const { env, repository } = environment();
+    const restore = await created(env);
+    repository.failNext("append", RestoreErrors.storageUnavailable());
+    const appends = repository.calls("append");
+    const result = await env.service.requestAction(env.context(), {
+      action: "StartManual",
+      restoreId: restore.restoreId,
+      encryptedPassword: null,
+    });
+    expect(result._unsafeUnwrapErr().code).toBe("storage_unavailable");
+    expect(repository.calls("append")).toBe(appends + 1);
+  });
+
+  it("is not fooled by a caller mutating what the service returned", async () => {
+    const { env } = environment();
+    const restore = await created(env);
+    const path = restore.config.destinationPath;
+    // Readonly in the types, but JavaScript callers can still write to it; a change decided
+    // on the mutated value would be accepted at the right version and store the wrong row.
+    (restore.config as { destinationPath: string }).destinationPath = "/tampered";
+    const started = await env.service.requestAction(env.context(), {
+      action: "StartManual",
+      restoreId: restore.restoreId,
+      encryptedPassword: null,
+    });
+    expect(started._unsafeUnwrap().config.destinationPath).toBe(path);
+    const stored = (await env.repository.load(DEFAULT_TENANT, restore.restoreId))._unsafeUnwrap();
+    expect(stored?.config.destinationPath).toBe(path);
+  });
+
+  it("keeps tenants apart", async () => {
+    const { env } = environment();
+    const restore = await created(env);
+    const stranger = userPrincipal({ tenantId: "654321" });
+    const result = await env.service.requestAction(env.context(stranger), {
+      action: "StopManual",
+      restoreId: restore.restoreId,
+      encryptedPassword: null,
+    });
+    expect(result._unsafeUnwrapErr().code).toBe("restore_not_found");
+  });
+});
