@@ -8,6 +8,8 @@ const packages: Record<string, TestProjectInlineConfiguration["test"]> = {
   core: {},
   testing: {},
   crypto: {},
+  // A fresh PGlite takes seconds to start and real-server tests run for a few seconds each.
+  postgres: { testTimeout: 120_000, hookTimeout: 120_000 },
 };
 
 export default Object.entries(packages).map(

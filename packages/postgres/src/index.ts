@@ -1,0 +1,24 @@
+export { agentChannel } from "./agent-channel.js";
+export {
+  type AgentRequestStream,
+  type AgentRequestsOptions,
+  agentRequests,
+} from "./agent-requests.js";
+export { fromPGlite, type PGliteLike } from "./from-pglite.js";
+export { type FromPoolOptions, fromPool } from "./from-pool.js";
+export { type MigrateOptions, type MigrationReport, migrate } from "./migrate.js";
+export {
+  type PostgresIdGeneratorOptions,
+  type PostgresRepositoryOptions,
+  postgresIdGenerator,
+  postgresRepository,
+} from "./postgres-repository.js";
+export { DEFAULT_SCHEMA, type SchemaName, validateSchemaName } from "./schema-name.js";
+export type {
+  SqlClient,
+  SqlExecutor,
+  SqlListener,
+  SqlRows,
+  SqlStatement,
+} from "./sql-client.js";
+export { storageErrorOf } from "./storage-error.js";

@@ -1,0 +1,237 @@
+import {
+  type AgentRequest,
+  type AppendRequest,
+  agentRequestsOf,
+  type IdGenerator,
+  pendingRequestOf,
+  type Restore,
+  type RestoreError,
+  RestoreErrors,
+  type RestoreRepository,
+  type SealedPassword,
+} from "@restorekit/core";
+import { err, errAsync, ok, okAsync, Result, ResultAsync } from "neverthrow";
+import { agentChannel } from "./agent-channel.js";
+import { eventsDocument, storedEventOf } from "./event-row.js";
+import { jsonValue } from "./json-column.js";
+import { repositoryStatements } from "./repository-statements.js";
+import { restoreOf, restoreValues } from "./restore-row.js";
+import { schemaOrThrow } from "./schema-name.js";
+import type { SqlClient, SqlListener, SqlRows, SqlStatement } from "./sql-client.js";
+import { storageErrorOf } from "./storage-error.js";
+
+export interface PostgresRepositoryOptions {
+  /** The schema `migrate` created; default `restorekit`. */
+  readonly schema?: string;
+}
+
+/**
+ * Core's `RestoreRepository` on Postgres (a `pg.Pool` through `fromPool`, or
+ * PGlite through `fromPGlite`), in the schema `migrate` prepared.
+ *
+ * - `append` is one statement: the version-checked UPDATE (or, for version
+ *   0, the INSERT that does nothing when the restore exists), the events
+ *   and the `pg_notify` of each agent request, all or nothing; no row
+ *   changed is `version_conflict`.
+ * - Every query is scoped by tenant; a missing restore is `ok(null)`; a
+ *   database that cannot be reached is `storage_unavailable`, never "not found".
+ * - The sealed password is stored when given and the new row holds one, kept
+ *   while it does, and set to NULL whenever it does not.
+ *
+ * @throws RangeError at construction when `schema` is not a valid schema name (see `validateSchemaName`).
+ * @example
+ * ```ts
+ * const client = fromPool(pool);
+ * await migrate(client);
+ * const service = createRestoreService({
+ *   repository: postgresRepository(client),
+ *   ids: postgresIdGenerator(client),
+ *   vault, catalog, clock,
+ * });
+ * ```
+ */
+export function postgresRepository(
+  client: SqlClient,
+  options: PostgresRepositoryOptions = {},
+): RestoreRepository {
+  const schema = schemaOrThrow(options.schema);
+  const statements = repositoryStatements(schema);
+  const query = sqlQuery(client);
+  const listen = ResultAsync.fromThrowable(
+    (channel: string, onPayload: (payload: string) => void): Promise<SqlListener> =>
+      client.listen(channel, onPayload),
+    storageErrorOf,
+  );
+
+  return {
+    load(tenantId, restoreId) {
+      if (!isId(restoreId)) return okAsync(null);
+      return query({ ...statements.load, values: [tenantId, restoreId] }).andThen(({ rows }) => {
+        const [row] = rows;
+        return row === undefined ? ok(null) : restoreOf(row);
+      });
+    },
+
+    append(request) {
+      const valid = validate(request);
+      if (valid.isErr()) return errAsync(valid.error);
+      const { restore, events, expectedVersion } = request;
+      const notifications = agentRequestsOf(restore, events).map((agentRequest) => ({
+        channel: agentChannel(schema, agentRequest.tenantId, agentRequest.agentId),
+        payload: JSON.stringify(agentRequest),
+      }));
+      return query({
+        ...statements.append,
+        values: [
+          ...restoreValues(restore),
+          expectedVersion,
+          request.sealedPassword ?? null,
+          eventsDocument(events),
+          JSON.stringify(notifications),
+        ],
+      }).andThen(({ rows }) =>
+        Number(rows[0]?.changed) === 1
+          ? ok(restore)
+          : err(RestoreErrors.versionConflict(request.restoreId, expectedVersion)),
+      );
+    },
+
+    readEvents(tenantId, restoreId, page = {}) {
+      if (!isId(restoreId)) return okAsync([]);
+      const afterSeq = Math.max(0, Math.floor(page.afterSeq ?? 0)) || 0;
+      const limit = page.limit === undefined ? null : Math.max(0, Math.floor(page.limit)) || 0;
+      return query({
+        ...statements.readEvents,
+        values: [tenantId, restoreId, Math.min(afterSeq, 2 ** 31 - 1), limit],
+      }).andThen(({ rows }) => Result.combine(rows.map(storedEventOf)));
+    },
+
+    readSealedPassword(tenantId, restoreId) {
+      if (!isId(restoreId)) return okAsync(null);
+      return query({ ...statements.readSealedPassword, values: [tenantId, restoreId] }).map(
+        ({ rows }) => {
+          const sealed = rows[0]?.sealed_password;
+          // A copy as a plain Uint8Array, whatever buffer type the driver hands out.
+          return sealed instanceof Uint8Array ? (new Uint8Array(sealed) as SealedPassword) : null;
+        },
+      );
+    },
+
+    pendingAgentRequests(tenantId, agentId) {
+      if (!isId(agentId)) return okAsync([]);
+      return query({ ...statements.pending, values: [tenantId, agentId] })
+        .andThen(({ rows }) => Result.combine(rows.map(restoreOf)))
+        .map((restores) => restores.flatMap((restore) => pendingOf(restore, agentId)));
+    },
+
+    subscribeAgentRequests(tenantId, agentId, listener) {
+      const channel = agentChannel(schema, tenantId, agentId);
+      return listen(channel, (payload) => {
+        const request = agentRequestOf(payload);
+        // The channel is a hash: the payload decides whose request it is.
+        if (request === null || request.tenantId !== tenantId || request.agentId !== agentId) {
+          return;
+        }
+        // Delivered outside the driver's callback, so a listener may call back into the store.
+        queueMicrotask(() => {
+          try {
+            listener(request);
+          } catch {
+            // The change is committed; a failing listener must not surface as an uncaught error.
+          }
+        });
+      }).map((listening) => ({
+        close: () => listening.close().catch(() => undefined),
+      }));
+    },
+  };
+}
+
+export interface PostgresIdGeneratorOptions {
+  /** The schema `migrate` created; default `restorekit`. */
+  readonly schema?: string;
+}
+
+/**
+ * Core's `IdGenerator` from the schema's `restore_ids` sequence: positive
+ * integers, unique across tenants, never handed out twice (a failed create
+ * leaves a gap).
+ *
+ * @throws RangeError at construction when `schema` is not a valid schema name.
+ * @example
+ * ```ts
+ * const ids = postgresIdGenerator(fromPGlite(db));
+ * const id = await ids.nextRestoreId(); // ok(1)
+ * ```
+ */
+export function postgresIdGenerator(
+  client: SqlClient,
+  options: PostgresIdGeneratorOptions = {},
+): IdGenerator {
+  const statement = repositoryStatements(schemaOrThrow(options.schema)).nextRestoreId;
+  const query = sqlQuery(client);
+  return {
+    nextRestoreId() {
+      return query(statement).andThen(({ rows }) => {
+        const id = Number(rows[0]?.id);
+        return isId(id) ? ok(id) : err(RestoreErrors.internal());
+      });
+    },
+  };
+}
+
+/** Runs a statement, with any driver failure as a `RestoreError`. */
+function sqlQuery(
+  client: SqlClient,
+): (statement: SqlStatement) => ResultAsync<SqlRows, RestoreError> {
+  return ResultAsync.fromThrowable(
+    (statement: SqlStatement) => client.query(statement),
+    storageErrorOf,
+  );
+}
+
+function isId(value: number): boolean {
+  return Number.isSafeInteger(value) && value > 0;
+}
+
+/**
+ * A request whose row does not follow from its key, version and events is a
+ * bug in the caller; storing it would break `fold(events) == row` for good.
+ */
+function validate(request: AppendRequest): Result<void, RestoreError> {
+  const { restore, events, expectedVersion } = request;
+  const consistent =
+    isId(request.restoreId) &&
+    Number.isSafeInteger(expectedVersion) &&
+    expectedVersion >= 0 &&
+    events.length > 0 &&
+    restore.tenantId === request.tenantId &&
+    restore.restoreId === request.restoreId &&
+    restore.version === expectedVersion + events.length;
+  return consistent ? ok(undefined) : err(RestoreErrors.internal());
+}
+
+function pendingOf(restore: Restore, agentId: number): AgentRequest[] {
+  const request = pendingRequestOf(restore);
+  return request !== null && request.agentId === agentId ? [request] : [];
+}
+
+const ACTIONS: readonly string[] = ["start", "stop"];
+
+/** A notification payload back to the request; anything else is ignored. */
+export function agentRequestOf(payload: string): AgentRequest | null {
+  const value = jsonValue(payload);
+  if (typeof value !== "object" || value === null) return null;
+  const { tenantId, restoreId, agentId, action, version } = value as Record<string, unknown>;
+  if (
+    typeof tenantId !== "string" ||
+    typeof restoreId !== "number" ||
+    typeof agentId !== "number" ||
+    typeof action !== "string" ||
+    !ACTIONS.includes(action) ||
+    typeof version !== "number"
+  ) {
+    return null;
+  }
+  return { tenantId, restoreId, agentId, action: action as AgentRequest["action"], version };
+}

@@ -1,0 +1,325 @@
+import type {
+  AgentReportedState,
+  AppendRequest,
+  Restore,
+  RestoreError,
+  RestoreRepository,
+} from "@restorekit/core";
+import { DEFAULT_TENANT, DESTINATION_MACHINE_ID } from "@restorekit/testing";
+import { restoreRepositoryContract } from "@restorekit/testing/contract";
+import type { ResultAsync } from "neverthrow";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  agentRequests,
+  fromPool,
+  migrate,
+  postgresRepository,
+  type SqlClient,
+} from "../src/index.js";
+import { dropSchema, freshSubject } from "./support/contract-subject.js";
+import { serverIsUp, serverPool, uniqueSchema } from "./support/real-server.js";
+import { serviceOn } from "./support/service.js";
+import {
+  type Backend,
+  expectConsistent,
+  migrateSuite,
+  notifySuite,
+} from "./support/shared-suites.js";
+
+const WORKING: readonly AgentReportedState[] = ["Queued", "Preparing", "InProgress"];
+// Rare: each leaves the restore where most commands are rejected.
+const ENDING: readonly AgentReportedState[] = [
+  "StopRequested",
+  "Completed",
+  "CompletedWithErrors",
+  "Failed",
+  "Stopped",
+];
+
+function pick<T>(values: readonly T[]): T | null {
+  return values[Math.floor(Math.random() * values.length)] ?? null;
+}
+
+/** The tests below that need a real server, named for the warning when there is none. */
+const REAL_SERVER_TESTS = [
+  "the repository contract suite on the real server",
+  "32 concurrent clients on 5 restores: no lost update, row == fold, gap-free seq",
+  "pg_terminate_backend mid-run: storage_unavailable, nothing half-written, the pool recovers",
+  "migrate() from 4 concurrent clients on separate connections",
+  "LISTEN/NOTIFY across connections, and a lost listener connection re-established",
+  "pool exhaustion (connectionTimeoutMillis) as storage_unavailable",
+];
+
+// Asked once at collection time, so the file registers either the real tests or the warning.
+const up = await serverIsUp();
+
+if (!up) {
+  it("reports the real-server tests it could not run", () => {
+    console.warn(
+      [
+        "No Postgres server answered at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).",
+        "These real-server tests were NOT run:",
+        ...REAL_SERVER_TESTS.map((name) => `  - ${name}`),
+        "The contract suite, migrate() and LISTEN/NOTIFY ran on PGlite instead (pglite.test.ts).",
+      ].join("\n"),
+    );
+    expect(up).toBe(false);
+  });
+} else {
+  const pools: pg.Pool[] = [];
+  const poolOf = (options: pg.PoolConfig = {}): pg.Pool => {
+    const pool = serverPool(options);
+    pools.push(pool);
+    return pool;
+  };
+  let shared: SqlClient;
+
+  beforeAll(() => {
+    shared = fromPool(poolOf({ max: 8 }));
+  });
+
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
+  });
+
+  const server = (): Backend => {
+    const own: pg.Pool[] = [];
+    return {
+      name: "server",
+      clients: (count) =>
+        Array.from({ length: count }, () => {
+          const pool = serverPool({ max: 2 });
+          own.push(pool);
+          return fromPool(pool);
+        }),
+      release: async () => {
+        await Promise.all(own.map((pool) => pool.end()));
+      },
+    };
+  };
+
+  restoreRepositoryContract("postgres repository on the real server", () =>
+    freshSubject(shared, uniqueSchema("contract")),
+  );
+
+  migrateSuite(server);
+  notifySuite(server);
+
+  describe("concurrent clients", () => {
+    it("32 clients on 5 restores: no lost update, row == fold, gap-free seq", async () => {
+      const schema = uniqueSchema("stress");
+      (await migrate(shared, { schema }))._unsafeUnwrap();
+      const restoreIds = await createRestores(shared, schema, 5);
+      const clients = Array.from({ length: 32 }, () => recordingClient(poolOf({ max: 1 }), schema));
+
+      const outcome = await workload(clients, restoreIds, 3_000);
+
+      expect(outcome.unexpected).toEqual([]);
+      expect(outcome.changes).toBeGreaterThan(100);
+      const total = await expectConsistent(shared, schema, restoreIds);
+      // Every event in the logs is one a winning append wrote: nothing lost, nothing doubled.
+      expect(total).toBe(
+        restoreIds.length * 1 + clients.reduce((n, c) => n + c.appendedEvents(), 0),
+      );
+      for (const restoreId of restoreIds) {
+        const won = clients.flatMap((c) => c.versionsWon(restoreId));
+        expect(new Set(won).size).toBe(won.length);
+      }
+      await dropSchema(shared, schema);
+    });
+
+    it("connections killed mid-run: storage_unavailable, nothing half-written, the pool recovers", async () => {
+      const schema = uniqueSchema("killed");
+      (await migrate(shared, { schema }))._unsafeUnwrap();
+      const restoreIds = await createRestores(shared, schema, 5);
+      const application = `rk_victim_${process.pid}`;
+      const clients = Array.from({ length: 32 }, () =>
+        recordingClient(poolOf({ max: 1, application_name: application }), schema),
+      );
+      const killer = poolOf({ max: 1 });
+      let killed = 0;
+      const stop = Date.now() + 3_000;
+      const killing = (async () => {
+        while (Date.now() < stop) {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          const result = await killer.query(
+            `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+             WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+            [application],
+          );
+          killed += Number(result.rows[0]?.n ?? 0);
+        }
+      })();
+
+      const outcome = await workload(clients, restoreIds, 3_000, ["storage_unavailable"]);
+      await killing;
+
+      expect(killed).toBeGreaterThan(0);
+      expect(outcome.unexpected).toEqual([]);
+      expect(outcome.codes.storage_unavailable ?? 0).toBeGreaterThan(0);
+      await expectConsistent(shared, schema, restoreIds);
+      // Every client's pool serves again once the killing stops.
+      for (const client of clients) {
+        const loaded = await client.repository.load(DEFAULT_TENANT, restoreIds[0] ?? 0);
+        expect(loaded.isOk()).toBe(true);
+      }
+      await dropSchema(shared, schema);
+    });
+  });
+
+  describe("connections", () => {
+    it("fails with storage_unavailable when the pool is exhausted, and serves once it frees", async () => {
+      const schema = uniqueSchema("exhausted");
+      (await migrate(shared, { schema }))._unsafeUnwrap();
+      const pool = poolOf({ max: 1, connectionTimeoutMillis: 200 });
+      const repository = postgresRepository(fromPool(pool), { schema });
+      const held = await pool.connect();
+      try {
+        const result = await repository.load(DEFAULT_TENANT, 1);
+        expect(result._unsafeUnwrapErr()).toEqual({
+          code: "storage_unavailable",
+          message: "The restore store is unavailable; retry shortly.",
+        });
+      } finally {
+        held.release();
+      }
+      expect((await repository.load(DEFAULT_TENANT, 1))._unsafeUnwrap()).toBeNull();
+      await dropSchema(shared, schema);
+    });
+
+    it("re-establishes a lost listener connection and delivers later requests", async () => {
+      const schema = uniqueSchema("relisten");
+      (await migrate(shared, { schema }))._unsafeUnwrap();
+      const application = `rk_listener_${process.pid}`;
+      const listener = fromPool(poolOf({ max: 2, application_name: application }), {
+        reconnectDelayMs: 50,
+      });
+      const stream = (
+        await agentRequests(listener, {
+          schema,
+          tenantId: DEFAULT_TENANT,
+          agentId: DESTINATION_MACHINE_ID,
+          includePending: false,
+        })
+      )._unsafeUnwrap();
+      await shared.query({
+        text: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        values: [application],
+      });
+
+      // Requests sent while it reconnects are lost (the poll covers them); keep starting until one arrives.
+      const app = serviceOn(shared, schema);
+      const iterator = stream[Symbol.asyncIterator]();
+      const next = iterator.next();
+      let arrived = false;
+      void next.then(() => {
+        arrived = true;
+      });
+      for (let i = 0; i < 50 && !arrived; i += 1) {
+        await app.createStarted();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await next).value).toMatchObject({
+        action: "start",
+        agentId: DESTINATION_MACHINE_ID,
+      });
+      await stream.close();
+      await dropSchema(shared, schema);
+    });
+  });
+
+  /** A client of its own: a pool, the repository on it, and a count of the appends it won. */
+  function recordingClient(pool: pg.Pool, schema: string) {
+    const inner = postgresRepository(fromPool(pool), { schema });
+    const won: { restoreId: number; version: number; events: number }[] = [];
+    // Delegates to the real repository and notes what it committed: the test's ledger, not a stub.
+    const repository: RestoreRepository = {
+      ...inner,
+      append(request: AppendRequest): ResultAsync<Restore, RestoreError> {
+        return inner.append(request).map((restore) => {
+          won.push({
+            restoreId: request.restoreId,
+            version: restore.version,
+            events: request.events.length,
+          });
+          return restore;
+        });
+      },
+    };
+    return {
+      repository,
+      app: serviceOn(fromPool(pool), schema, repository),
+      appendedEvents: () => won.reduce((n, w) => n + w.events, 0),
+      versionsWon: (restoreId: number) =>
+        won.filter((w) => w.restoreId === restoreId).map((w) => w.version),
+      changes: () => won.length,
+    };
+  }
+
+  async function createRestores(client: SqlClient, schema: string, count: number) {
+    const app = serviceOn(client, schema);
+    const ids: number[] = [];
+    for (let i = 0; i < count; i += 1) ids.push((await app.create()).restoreId);
+    return ids;
+  }
+
+  /** Random starts, stops and agent reports from every client until the deadline. */
+  async function workload(
+    clients: ReturnType<typeof recordingClient>[],
+    restoreIds: readonly number[],
+    durationMs: number,
+    alsoExpected: readonly string[] = [],
+  ) {
+    // Rejections the domain gives for a random command; anything else is a failure.
+    const expected = new Set([
+      "restore_not_started",
+      "restore_stopping",
+      "restore_finished",
+      "agent_conflict",
+      "restore_busy",
+      ...alsoExpected,
+    ]);
+    const codes: Record<string, number> = {};
+    const unexpected: string[] = [];
+    const deadline = Date.now() + durationMs;
+    let files = 0;
+    await Promise.all(
+      clients.map(async ({ app }) => {
+        while (Date.now() < deadline) {
+          const restoreId = restoreIds[Math.floor(Math.random() * restoreIds.length)] ?? 0;
+          const roll = Math.random();
+          files += 1;
+          // Stops and finishing reports are rare: a terminal restore rejects everything after it.
+          const result =
+            roll < 0.1
+              ? await app.service.requestAction(app.user(), {
+                  action: "StartManual",
+                  restoreId,
+                  encryptedPassword: null,
+                })
+              : roll < 0.105
+                ? await app.service.requestAction(app.user(), {
+                    action: "StopManual",
+                    restoreId,
+                    encryptedPassword: null,
+                  })
+                : await app.service.agentReport(app.agent(), restoreId, {
+                    state: roll < 0.3 ? pick(WORKING) : roll < 0.305 ? pick(ENDING) : null,
+                    report: { filesRestored: files },
+                  });
+          if (result.isErr()) {
+            const { code } = result.error;
+            codes[code] = (codes[code] ?? 0) + 1;
+            if (!expected.has(code)) unexpected.push(`${code}: ${result.error.message}`);
+          }
+        }
+      }),
+    );
+    return {
+      codes,
+      unexpected,
+      changes: clients.reduce((n, c) => n + c.changes(), 0),
+    };
+  }
+}
