@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import {
   type AgentReport,
-  type AgentReportedState,
   errorStatus,
   fold,
   type ProgressReport,
@@ -27,135 +26,15 @@ import {
   testEnvironment,
   UNENCRYPTED_BACKUP_ID,
 } from "../src/index.js";
-
-// ---------------------------------------------------------------------------
-// SPEC 3, written down here as data. Nothing below is read from core.
-// ---------------------------------------------------------------------------
-
-type UserCommandName = "StartManual" | "StopManual" | "UpdateConfig";
-type Cell = RestoreStateName | "noop" | RestoreErrorCode;
-
-const NOT_EDITABLE = "restore_not_editable";
-const WORKING: Record<UserCommandName, Cell> = {
-  StartManual: "noop",
-  StopManual: "StopRequested",
-  UpdateConfig: NOT_EDITABLE,
-};
-const FINISHED: Record<UserCommandName, Cell> = {
-  StartManual: "restore_finished",
-  StopManual: "restore_finished",
-  UpdateConfig: NOT_EDITABLE,
-};
-
-/** SPEC 3, user commands: from state -> command -> target state, no-op or rejection. */
-const USER_TABLE: Record<RestoreStateName, Record<UserCommandName, Cell>> = {
-  Creating: {
-    StartManual: "StartRequested",
-    StopManual: "restore_not_started",
-    UpdateConfig: "Creating",
-  },
-  StartRequested: { StartManual: "noop", StopManual: "Stopped", UpdateConfig: NOT_EDITABLE },
-  Queued: WORKING,
-  Preparing: WORKING,
-  InProgress: WORKING,
-  StopRequested: {
-    StartManual: "restore_stopping",
-    StopManual: "noop",
-    UpdateConfig: NOT_EDITABLE,
-  },
-  Stopped: { StartManual: "restore_finished", StopManual: "noop", UpdateConfig: NOT_EDITABLE },
-  Completed: FINISHED,
-  CompletedWithErrors: FINISHED,
-  Failed: FINISHED,
-};
-
-/** The columns of SPEC 3's agent table, one per reportable state. */
-const REPORTED: readonly AgentReportedState[] = [
-  "Queued",
-  "Preparing",
-  "InProgress",
-  "StopRequested",
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-];
-
-const X = "agent_conflict";
-const N = "noop";
-
-/** SPEC 3, agent reports: from state -> one cell per column of REPORTED. */
-const AGENT_TABLE: Record<RestoreStateName, readonly Cell[]> = {
-  Creating: [X, X, X, X, X, X, X, X],
-  StartRequested: [
-    "Queued",
-    "Preparing",
-    "InProgress",
-    X,
-    "Completed",
-    "CompletedWithErrors",
-    "Failed",
-    "Stopped",
-  ],
-  Queued: [
-    N,
-    "Preparing",
-    "InProgress",
-    "StopRequested",
-    "Completed",
-    "CompletedWithErrors",
-    "Failed",
-    "Stopped",
-  ],
-  Preparing: [
-    X,
-    N,
-    "InProgress",
-    "StopRequested",
-    "Completed",
-    "CompletedWithErrors",
-    "Failed",
-    "Stopped",
-  ],
-  InProgress: [X, X, N, "StopRequested", "Completed", "CompletedWithErrors", "Failed", "Stopped"],
-  StopRequested: [X, X, X, N, "Completed", "CompletedWithErrors", "Failed", "Stopped"],
-  Completed: [X, X, X, X, N, X, X, X],
-  CompletedWithErrors: [X, X, X, X, X, N, X, X],
-  Failed: [X, X, X, X, X, X, N, X],
-  Stopped: [X, X, X, X, X, X, X, N],
-};
-
-const ACTIVE: readonly RestoreStateName[] = [
-  "StartRequested",
-  "Queued",
-  "Preparing",
-  "InProgress",
-  "StopRequested",
-];
-const TERMINAL: readonly RestoreStateName[] = [
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-];
-
-/**
- * A report with no state (data only) is not in SPEC 3's table. Our reading:
- * a restore not yet started or already finished takes no data (a conflict,
- * like every other report there); an active one records it and keeps its state.
- */
-function agentCell(from: RestoreStateName, reported: AgentReportedState | null): Cell {
-  if (reported === null) return from === "Creating" || TERMINAL.includes(from) ? X : N;
-  return AGENT_TABLE[from][REPORTED.indexOf(reported)] ?? X;
-}
-
-function isTarget(cell: Cell): cell is RestoreStateName {
-  return (
-    cell === "Creating" ||
-    ACTIVE.includes(cell as RestoreStateName) ||
-    TERMINAL.includes(cell as RestoreStateName)
-  );
-}
+import {
+  ACTIVE,
+  agentCell,
+  type Cell,
+  isTarget,
+  REPORTED,
+  TERMINAL,
+  USER_TABLE,
+} from "./support/spec-3-tables.js";
 
 // ---------------------------------------------------------------------------
 // The model
@@ -373,8 +252,8 @@ class ReportCommand implements fc.AsyncCommand<Model, Real> {
     const result = await this.drive(real);
 
     const cell = agentCell(restore.state, this.report.state);
-    if (cell === X) {
-      await expectOutcome(result, { error: X, status: 409 }, before, real, this.target);
+    if (cell === "agent_conflict") {
+      await expectOutcome(result, { error: cell, status: 409 }, before, real, this.target);
       await verify(model, real);
       return;
     }

@@ -1,5 +1,4 @@
 import {
-  type AgentReportedState,
   type CommandContext,
   decide,
   evolve,
@@ -28,121 +27,29 @@ import {
   arbSealedPassword,
   arbStateName,
 } from "../src/index.js";
+import {
+  ACTIVE,
+  agentCell,
+  type Cell,
+  isTarget,
+  REPORTED,
+  STATES,
+  TERMINAL,
+  USER_COMMANDS,
+  USER_TABLE,
+  type UserCommandName,
+} from "./support/spec-3-tables.js";
 
-// SPEC 3, written out again from the SPEC text rather than read from the implementation.
+/** What decide must do for one cell of SPEC 3 (support/spec-3-tables.ts). */
 type Outcome =
   | { readonly to: RestoreStateName }
   | { readonly noop: true }
   | { readonly error: RestoreErrorCode };
 
-const to = (state: RestoreStateName): Outcome => ({ to: state });
-const NOOP: Outcome = { noop: true };
-const reject = (error: RestoreErrorCode): Outcome => ({ error });
-
-const STATES: readonly RestoreStateName[] = [
-  "Creating",
-  "StartRequested",
-  "Queued",
-  "Preparing",
-  "InProgress",
-  "StopRequested",
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-];
-const TERMINAL: readonly RestoreStateName[] = [
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-];
-const ACTIVE: readonly RestoreStateName[] = [
-  "StartRequested",
-  "Queued",
-  "Preparing",
-  "InProgress",
-  "StopRequested",
-];
-
-type UserCommandName = "StartManual" | "StopManual" | "UpdateConfig";
-const USER_COMMANDS: readonly UserCommandName[] = ["StartManual", "StopManual", "UpdateConfig"];
-
-const NOT_EDITABLE = reject("restore_not_editable");
-const FINISHED = reject("restore_finished");
-const workingUserRow = {
-  StartManual: NOOP,
-  StopManual: to("StopRequested"),
-  UpdateConfig: NOT_EDITABLE,
-};
-const finishedUserRow = { StartManual: FINISHED, StopManual: FINISHED, UpdateConfig: NOT_EDITABLE };
-
-/** SPEC 3, user commands. */
-const USER_TABLE: Record<RestoreStateName, Record<UserCommandName, Outcome>> = {
-  Creating: {
-    StartManual: to("StartRequested"),
-    StopManual: reject("restore_not_started"),
-    UpdateConfig: to("Creating"),
-  },
-  StartRequested: { StartManual: NOOP, StopManual: to("Stopped"), UpdateConfig: NOT_EDITABLE },
-  Queued: workingUserRow,
-  Preparing: workingUserRow,
-  InProgress: workingUserRow,
-  StopRequested: {
-    StartManual: reject("restore_stopping"),
-    StopManual: NOOP,
-    UpdateConfig: NOT_EDITABLE,
-  },
-  Stopped: { StartManual: FINISHED, StopManual: NOOP, UpdateConfig: NOT_EDITABLE },
-  Completed: finishedUserRow,
-  CompletedWithErrors: finishedUserRow,
-  Failed: finishedUserRow,
-};
-
-const REPORTS: readonly AgentReportedState[] = [
-  "Queued",
-  "Preparing",
-  "InProgress",
-  "StopRequested",
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-];
-const CONFLICT = reject("agent_conflict");
-
-/** The agent table's rows, one function per row: report -> outcome. */
-function workingRow(rank: number): (report: AgentReportedState) => Outcome {
-  const order: Partial<Record<AgentReportedState, number>> = {
-    Queued: 1,
-    Preparing: 2,
-    InProgress: 3,
-  };
-  return (report) => {
-    const reportedRank = order[report];
-    if (reportedRank === undefined) return to(report); // stop_requested, finished, stopped: -> that state
-    if (reportedRank > rank) return to(report); // forward only, skips allowed
-    return reportedRank === rank ? NOOP : CONFLICT; // same state no-op; backward conflict
-  };
+function outcomeOf(cell: Cell): Outcome {
+  if (isTarget(cell)) return { to: cell };
+  return cell === "noop" ? { noop: true } : { error: cell };
 }
-
-const AGENT_ROWS: Record<RestoreStateName, (report: AgentReportedState) => Outcome> = {
-  Creating: () => CONFLICT,
-  StartRequested: (report) => (report === "StopRequested" ? CONFLICT : to(report)),
-  Queued: workingRow(1),
-  Preparing: workingRow(2),
-  InProgress: workingRow(3),
-  StopRequested: (report) =>
-    report === "Queued" || report === "Preparing" || report === "InProgress"
-      ? CONFLICT
-      : report === "StopRequested"
-        ? NOOP
-        : to(report),
-  Completed: (report) => (report === "Completed" ? NOOP : CONFLICT),
-  CompletedWithErrors: (report) => (report === "CompletedWithErrors" ? NOOP : CONFLICT),
-  Failed: (report) => (report === "Failed" ? NOOP : CONFLICT),
-  Stopped: (report) => (report === "Stopped" ? NOOP : CONFLICT),
-};
 
 const STATE_CHANGING_EVENTS = new Set([
   "RestoreStartRequested",
@@ -232,14 +139,14 @@ describe("decide agrees with SPEC 3 for every (state, command) pair", () => {
         arbCommandContext(),
         ({ restore }, sealed, config, backup, context) => {
           const command = userCommand(name, restore, { sealed, config, backup });
-          checkOutcome(restore, command, context, USER_TABLE[state][name]);
+          checkOutcome(restore, command, context, outcomeOf(USER_TABLE[state][name]));
         },
       ),
       { numRuns: RUNS_PER_CELL },
     );
   });
 
-  const agentCells = STATES.flatMap((state) => REPORTS.map((report) => [state, report] as const));
+  const agentCells = STATES.flatMap((state) => REPORTED.map((report) => [state, report] as const));
   it.each(agentCells)("agent table: %s + report %s", (state, reported) => {
     fc.assert(
       fc.property(
@@ -251,7 +158,7 @@ describe("decide agrees with SPEC 3 for every (state, command) pair", () => {
             type: "RecordAgentReport",
             data: { restoreId: restore.restoreId, state: reported, report },
           };
-          checkOutcome(restore, command, context, AGENT_ROWS[state](reported));
+          checkOutcome(restore, command, context, outcomeOf(agentCell(state, reported)));
         },
       ),
       { numRuns: RUNS_PER_CELL },
@@ -355,7 +262,9 @@ describe("transition properties", () => {
 });
 
 /** The states whose StartManual cell accepts (a transition or a no-op), so only the password can reject. */
-const START_ACCEPTED = STATES.filter((state) => !("error" in USER_TABLE[state].StartManual));
+const START_ACCEPTED = STATES.filter(
+  (state) => !("error" in outcomeOf(USER_TABLE[state].StartManual)),
+);
 
 describe("the password rule of StartManual", () => {
   // SPEC 3 does not order the password rule against the table; where the table rejects too, either error is right.
@@ -364,7 +273,7 @@ describe("the password rule of StartManual", () => {
     code: RestoreErrorCode | "accepted",
     passwordCode: RestoreErrorCode,
   ): void {
-    const table = USER_TABLE[state].StartManual;
+    const table = outcomeOf(USER_TABLE[state].StartManual);
     if (START_ACCEPTED.includes(state)) expect(code).toBe(passwordCode);
     else expect([passwordCode, "error" in table ? table.error : passwordCode]).toContain(code);
   }

@@ -3,42 +3,19 @@ import { describe, expect, it } from "vitest";
 import { type Restore, restoreDetailsSchema, toRestoreDetails } from "../../src/index.js";
 import { fixtureJson } from "./read-fixture.js";
 import { restoreArb } from "./restore-arbitrary.js";
+import { noProgress, referenceRestore } from "./support-reference-restore.js";
 
 const details = fixtureJson("v1-restore-details-response.json") as Record<string, unknown>;
 
 const sample: Restore = {
-  tenantId: "123456",
-  restoreId: 1394,
+  ...referenceRestore,
   state: "Completed",
   version: 5,
-  config: {
-    backupId: 133886,
-    backupMachineId: 866,
-    destinationMachineId: 864,
-    destinationPath: "C:\\Test\\",
-    overwriteFiles: true,
-  },
   backup: {
-    backupConfigurationId: 6270,
-    backupConfigurationName: "Restore_Backup",
-    restorePoint: "2013-01-02T18:29:19.000Z",
-    backupMachineName: "sujala-test-centos",
-    backupFlavor: "RaxCloudServer",
-    backupDataCenter: "DFW",
-    destinationMachineName: "BILLS-TEST-WIN",
-    isEncrypted: false,
+    ...referenceRestore.backup,
     publicKey: { modulusHex: "CA759606B13D", exponentHex: "10001" },
   },
-  passwordSealed: false,
-  progress: {
-    startedTime: null,
-    endedTime: null,
-    filesRestored: null,
-    bytesRestored: null,
-    errors: null,
-  },
-  createdAt: "2013-01-03T15:20:00.000Z",
-  updatedAt: "2013-01-03T15:22:15.000Z",
+  progress: noProgress,
 };
 
 describe("toRestoreDetails", () => {

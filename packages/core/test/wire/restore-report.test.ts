@@ -9,33 +9,14 @@ import {
 } from "../../src/index.js";
 import { fixtureJson } from "./read-fixture.js";
 import { restoreArb } from "./restore-arbitrary.js";
+import { noProgress, referenceRestore } from "./support-reference-restore.js";
 
 const report = fixtureJson("v1-restore-report-response.json") as Record<string, unknown>;
 
 const finished: Restore = {
-  tenantId: "123456",
-  restoreId: 1394,
+  ...referenceRestore,
   state: "CompletedWithErrors",
   version: 6,
-  config: {
-    backupId: 133886,
-    backupMachineId: 866,
-    destinationMachineId: 864,
-    destinationPath: "C:\\Test\\",
-    overwriteFiles: true,
-  },
-  backup: {
-    backupConfigurationId: 6270,
-    backupConfigurationName: "Restore_Backup",
-    restorePoint: "2013-01-02T18:29:19.000Z",
-    backupMachineName: "sujala-test-centos",
-    backupFlavor: "RaxCloudServer",
-    backupDataCenter: "DFW",
-    destinationMachineName: "BILLS-TEST-WIN",
-    isEncrypted: false,
-    publicKey: null,
-  },
-  passwordSealed: false,
   progress: {
     startedTime: "2013-01-03T15:22:01.000Z",
     endedTime: "2013-01-03T15:22:15.000Z",
@@ -48,8 +29,6 @@ const finished: Restore = {
       list: [],
     },
   },
-  createdAt: "2013-01-03T15:20:00.000Z",
-  updatedAt: "2013-01-03T15:22:15.000Z",
 };
 
 describe("toRestoreReport", () => {
@@ -94,13 +73,7 @@ describe("toRestoreReport", () => {
     const blank: Restore = {
       ...finished,
       state: "Stopped",
-      progress: {
-        startedTime: null,
-        endedTime: null,
-        filesRestored: null,
-        bytesRestored: null,
-        errors: null,
-      },
+      progress: noProgress,
     };
     expect(toRestoreReport(blank)).toMatchObject({
       StartTime: null,

@@ -1,0 +1,146 @@
+// ---------------------------------------------------------------------------
+// SPEC 3 ("Transitions"), written down here as plain data from the SPEC text,
+// cell by cell. Nothing below is read from core (only its type names are
+// used): the property test (transitions.property.test.ts) and the model test
+// (service.model.test.ts) both check core against these tables.
+// ---------------------------------------------------------------------------
+
+import type { AgentReportedState, RestoreErrorCode, RestoreStateName } from "@restorekit/core";
+
+/** SPEC 2's active states: the sealed password is held exactly while an encrypted restore is in one. */
+export const ACTIVE: readonly RestoreStateName[] = [
+  "StartRequested",
+  "Queued",
+  "Preparing",
+  "InProgress",
+  "StopRequested",
+];
+/** SPEC 2's terminal states. */
+export const TERMINAL: readonly RestoreStateName[] = [
+  "Completed",
+  "CompletedWithErrors",
+  "Failed",
+  "Stopped",
+];
+/** Every state of SPEC 2, in its order: the rows of both tables. */
+export const STATES: readonly RestoreStateName[] = ["Creating", ...ACTIVE, ...TERMINAL];
+
+/** A cell: the state the restore moves to, a no-op, or the code of the rejection. */
+export type Cell = RestoreStateName | "noop" | RestoreErrorCode;
+
+export type UserCommandName = "StartManual" | "StopManual" | "UpdateConfig";
+/** The columns of SPEC 3's user table. */
+export const USER_COMMANDS: readonly UserCommandName[] = [
+  "StartManual",
+  "StopManual",
+  "UpdateConfig",
+];
+
+const NOT_EDITABLE = "restore_not_editable";
+const WORKING: Record<UserCommandName, Cell> = {
+  StartManual: "noop",
+  StopManual: "StopRequested",
+  UpdateConfig: NOT_EDITABLE,
+};
+const FINISHED: Record<UserCommandName, Cell> = {
+  StartManual: "restore_finished",
+  StopManual: "restore_finished",
+  UpdateConfig: NOT_EDITABLE,
+};
+
+/** SPEC 3, user commands: from state -> command -> target state, no-op or rejection. */
+export const USER_TABLE: Record<RestoreStateName, Record<UserCommandName, Cell>> = {
+  Creating: {
+    StartManual: "StartRequested",
+    StopManual: "restore_not_started",
+    UpdateConfig: "Creating",
+  },
+  StartRequested: { StartManual: "noop", StopManual: "Stopped", UpdateConfig: NOT_EDITABLE },
+  Queued: WORKING,
+  Preparing: WORKING,
+  InProgress: WORKING,
+  StopRequested: {
+    StartManual: "restore_stopping",
+    StopManual: "noop",
+    UpdateConfig: NOT_EDITABLE,
+  },
+  Stopped: { StartManual: "restore_finished", StopManual: "noop", UpdateConfig: NOT_EDITABLE },
+  Completed: FINISHED,
+  CompletedWithErrors: FINISHED,
+  Failed: FINISHED,
+};
+
+/** The columns of SPEC 3's agent table, one per reportable state. */
+export const REPORTED: readonly AgentReportedState[] = [
+  "Queued",
+  "Preparing",
+  "InProgress",
+  "StopRequested",
+  "Completed",
+  "CompletedWithErrors",
+  "Failed",
+  "Stopped",
+];
+
+const X = "agent_conflict";
+const N = "noop";
+
+/** SPEC 3, agent reports: from state -> one cell per column of REPORTED. */
+export const AGENT_TABLE: Record<RestoreStateName, readonly Cell[]> = {
+  Creating: [X, X, X, X, X, X, X, X],
+  StartRequested: [
+    "Queued",
+    "Preparing",
+    "InProgress",
+    X,
+    "Completed",
+    "CompletedWithErrors",
+    "Failed",
+    "Stopped",
+  ],
+  Queued: [
+    N,
+    "Preparing",
+    "InProgress",
+    "StopRequested",
+    "Completed",
+    "CompletedWithErrors",
+    "Failed",
+    "Stopped",
+  ],
+  Preparing: [
+    X,
+    N,
+    "InProgress",
+    "StopRequested",
+    "Completed",
+    "CompletedWithErrors",
+    "Failed",
+    "Stopped",
+  ],
+  InProgress: [X, X, N, "StopRequested", "Completed", "CompletedWithErrors", "Failed", "Stopped"],
+  StopRequested: [X, X, X, N, "Completed", "CompletedWithErrors", "Failed", "Stopped"],
+  Completed: [X, X, X, X, N, X, X, X],
+  CompletedWithErrors: [X, X, X, X, X, N, X, X],
+  Failed: [X, X, X, X, X, X, N, X],
+  Stopped: [X, X, X, X, X, X, X, N],
+};
+
+/**
+ * A report with no state (data only) is not in SPEC 3's table. Our reading:
+ * a restore not yet started or already finished takes no data (a conflict,
+ * like every other report there); an active one records it and keeps its state.
+ */
+export function agentCell(from: RestoreStateName, reported: AgentReportedState | null): Cell {
+  if (reported === null) return from === "Creating" || TERMINAL.includes(from) ? X : N;
+  return AGENT_TABLE[from][REPORTED.indexOf(reported)] ?? X;
+}
+
+/** Whether a cell moves the restore (to the state it names) rather than a no-op or a rejection. */
+export function isTarget(cell: Cell): cell is RestoreStateName {
+  return (
+    cell === "Creating" ||
+    ACTIVE.includes(cell as RestoreStateName) ||
+    TERMINAL.includes(cell as RestoreStateName)
+  );
+}
