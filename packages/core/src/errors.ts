@@ -54,6 +54,7 @@ export type RestoreError =
   | (InState<"agent_conflict"> & { readonly reported: AgentReportedState | null })
   | (OnRestore<"version_conflict"> & { readonly expectedVersion: number })
   | OnRestore<"restore_busy">
+  | OnRestore<"sealed_password_unreadable">
   | Base<"storage_unavailable">
   | Base<"internal_error">;
 
@@ -84,6 +85,7 @@ export const ERROR_STATUS = {
   agent_conflict: 409,
   version_conflict: 409,
   restore_busy: 503,
+  sealed_password_unreadable: 500,
   storage_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<RestoreErrorCode, number>;
@@ -287,6 +289,14 @@ export const RestoreErrors = {
     return {
       code: "restore_busy",
       message: `Restore ${restoreId} is being changed by other requests; retry shortly.`,
+      restoreId,
+    };
+  },
+  /** The vault could not open what it sealed: a sealing key dropped too early, or an altered value. */
+  sealedPasswordUnreadable(restoreId: number): RestoreErrorOf<"sealed_password_unreadable"> {
+    return {
+      code: "sealed_password_unreadable",
+      message: `The sealed password of restore ${restoreId} could not be opened.`,
       restoreId,
     };
   },

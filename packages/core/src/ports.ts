@@ -42,7 +42,9 @@ export interface PasswordBinding {
  * Holds encrypted passwords at rest. `seal` validates an `EncryptedPassword`
  * against the agent's public key (a `password_invalid` error says which rule
  * failed) and seals it to one tenant and restore; `open` gives the ciphertext
- * back only for that same binding.
+ * back only for that same binding, and answers anything else (another
+ * binding, an altered value, a sealing key no longer held) with
+ * `sealed_password_unreadable`.
  */
 export interface PasswordVault {
   seal(

@@ -19,6 +19,7 @@ describe("errors", () => {
     [RestoreErrors.agentConflict(1, "Completed", "InProgress"), 409],
     [RestoreErrors.busy(1), 503],
     [RestoreErrors.storageUnavailable(), 503],
+    [RestoreErrors.sealedPasswordUnreadable(1), 500],
     [RestoreErrors.internal(), 500],
   ])("%o is a %i", (error, status) => {
     expect(errorStatus(error)).toBe(status);

@@ -13,9 +13,9 @@ import type { Keyring } from "./keyring.js";
 export interface PasswordVaultOptions {
   readonly keyring: Keyring;
   /**
-   * Told why a seal or an open failed before the service sees a bare
-   * `internal_error`: e.g. `unknown_key_id` after a key was dropped from the
-   * configuration too early. The error holds no secret, so it may be logged.
+   * Told why a seal or an open failed, which the service's error does not say:
+   * e.g. `unknown_key_id` after a key was dropped from the configuration too
+   * early. The error holds no secret, so it may be logged.
    */
   readonly onError?: (error: CryptoError, binding: PasswordBinding) => void;
 }
@@ -28,7 +28,8 @@ export interface PasswordVaultOptions {
  * seals the ciphertext bytes bound to the tenant and restore. `open` gives
  * the ciphertext back as upper-case hex for that binding only; anything else
  * (another restore or tenant, an altered or foreign value, an unknown key) is
- * an `internal_error` that says nothing more.
+ * `sealed_password_unreadable` (500), which says nothing more; a seal that
+ * fails after validation is an `internal_error`.
  *
  * @example
  * ```ts
@@ -37,9 +38,13 @@ export interface PasswordVaultOptions {
  * ```
  */
 export function createPasswordVault({ keyring, onError }: PasswordVaultOptions): PasswordVault {
-  const failed = (error: CryptoError, binding: PasswordBinding) => {
+  const failed = (error: CryptoError, binding: PasswordBinding, opening: boolean) => {
     onError?.(error, binding);
-    return errAsync(RestoreErrors.internal());
+    return errAsync(
+      opening
+        ? RestoreErrors.sealedPasswordUnreadable(binding.restoreId)
+        : RestoreErrors.internal(),
+    );
   };
   return {
     seal({ tenantId, restoreId, encryptedPassword, publicKey }) {
@@ -50,11 +55,11 @@ export function createPasswordVault({ keyring, onError }: PasswordVaultOptions):
       ciphertext.fill(0);
       return sealed.isOk()
         ? okAsync(sealed.value as SealedPassword)
-        : failed(sealed.error, { tenantId, restoreId });
+        : failed(sealed.error, { tenantId, restoreId }, false);
     },
     open(sealed, binding) {
       const opened = open(keyring, sealed, binding);
-      if (opened.isErr()) return failed(opened.error, binding);
+      if (opened.isErr()) return failed(opened.error, binding, true);
       const bytes = opened.value.reveal();
       const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
         .toString("hex")

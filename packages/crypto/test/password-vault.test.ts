@@ -117,7 +117,7 @@ describe("seal validates the EncryptedPassword (core's rule)", () => {
 describe("open releases the ciphertext for its own binding only", () => {
   const hex = encryptPassword("only for 13689", publicKey)._unsafeUnwrap();
 
-  it("refuses another restore or tenant with a bare internal_error, and tells onError why", async () => {
+  it("refuses another restore or tenant with sealed_password_unreadable, and tells onError why", async () => {
     const seen: [CryptoError, PasswordBinding][] = [];
     const watched = createPasswordVault({
       keyring,
@@ -131,8 +131,9 @@ describe("open releases the ciphertext for its own binding only", () => {
       { tenantId: "654321", restoreId: 13689 },
     ]) {
       expect((await watched.open(sealed, other))._unsafeUnwrapErr()).toEqual({
-        code: "internal_error",
-        message: "An internal error occurred.",
+        code: "sealed_password_unreadable",
+        message: `The sealed password of restore ${other.restoreId} could not be opened.`,
+        restoreId: other.restoreId,
       });
     }
     expect(seen.map(([error]) => error.code)).toEqual([
@@ -151,7 +152,7 @@ describe("open releases the ciphertext for its own binding only", () => {
         const i = at % altered.length;
         altered[i] = (altered[i] ?? 0) ^ mask;
         const result = await vault.open(altered as SealedPassword, binding);
-        expect(result._unsafeUnwrapErr().code).toBe("internal_error");
+        expect(result._unsafeUnwrapErr().code).toBe("sealed_password_unreadable");
       }),
     );
   });
@@ -182,7 +183,9 @@ describe("open releases the ciphertext for its own binding only", () => {
       keyring: createKeyring({ keys: [{ id: "k2", key: randomKey() }] })._unsafeUnwrap(),
       onError: (error) => codes.push(error.code),
     });
-    expect((await dropped.open(sealed, binding))._unsafeUnwrapErr().code).toBe("internal_error");
+    expect((await dropped.open(sealed, binding))._unsafeUnwrapErr().code).toBe(
+      "sealed_password_unreadable",
+    );
     expect(codes).toEqual(["unknown_key_id"]);
   });
 

@@ -178,6 +178,6 @@ describe("core's service on the AES-GCM vault", () => {
       tenantId: DEFAULT_TENANT,
       restoreId: second.restoreId,
     });
-    expect(moved._unsafeUnwrapErr().code).toBe("internal_error");
+    expect(moved._unsafeUnwrapErr().code).toBe("sealed_password_unreadable");
   });
 });

@@ -29,7 +29,7 @@ interface Held extends PasswordBinding {
  *
  * It validates like a real vault (core's `validateEncryptedPassword`) and
  * opens a password only for the tenant and restore it was sealed for; any
- * other request gets an `internal_error` that reveals nothing.
+ * other request gets a `sealed_password_unreadable` error that reveals nothing.
  *
  * @example
  * ```ts
@@ -50,7 +50,7 @@ export function inMemoryPasswordVault(): InMemoryPasswordVault {
     open(sealed, { tenantId, restoreId }) {
       const entry = sealed instanceof Uint8Array ? held.get(keyOf(sealed)) : undefined;
       if (entry === undefined || entry.tenantId !== tenantId || entry.restoreId !== restoreId) {
-        return errAsync(RestoreErrors.internal());
+        return errAsync(RestoreErrors.sealedPasswordUnreadable(restoreId));
       }
       return okAsync(entry.ciphertext);
     },

@@ -325,14 +325,16 @@ describe("inMemoryPasswordVault", () => {
     ["another tenant", { tenantId: OTHER_TENANT, restoreId: 13689 }],
   ])("will not open it for %s, with an error that reveals nothing", async (_, other) => {
     const { vault, sealed: handle } = await sealed();
-    expect((await vault.open(handle, other))._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
+    expect((await vault.open(handle, other))._unsafeUnwrapErr()).toEqual(
+      RestoreErrors.sealedPasswordUnreadable(other.restoreId),
+    );
   });
 
   it("will not open a handle it never gave out", async () => {
     const vault = inMemoryPasswordVault();
     const forged = new Uint8Array(16) as SealedPassword;
     expect((await vault.open(forged, binding))._unsafeUnwrapErr()).toEqual(
-      RestoreErrors.internal(),
+      RestoreErrors.sealedPasswordUnreadable(binding.restoreId),
     );
   });
 
