@@ -1,5 +1,4 @@
 import {
-  createRestoreService,
   errorStatus,
   type RequestContext,
   type RestoreService,
@@ -11,12 +10,9 @@ import {
   DEFAULT_TENANT,
   DESTINATION_MACHINE_ID,
   ENCRYPTED_BACKUP_ID,
-  fakeBackupCatalog,
-  fixedClock,
   type InMemoryRestoreRepository,
-  inMemoryRepository,
-  sequentialIds,
   testAgentKeys,
+  testEnvironment,
   userPrincipal,
 } from "@restorekit/testing";
 import fc from "fast-check";
@@ -37,16 +33,10 @@ interface Wired {
   readonly vault: ReturnType<typeof createPasswordVault>;
 }
 
-// testEnvironment() takes no vault, so the service is wired here by hand around the real one.
+// The testing package's environment, with the real vault in place of its in-memory double.
 function wire(): Wired {
-  const repository = inMemoryRepository();
-  const vault = createPasswordVault({ keyring: keyringOf("k1").keyring });
-  const service = createRestoreService({
-    repository,
-    vault,
-    catalog: fakeBackupCatalog(),
-    clock: fixedClock(),
-    ids: sequentialIds(1),
+  const { service, repository, vault } = testEnvironment({
+    vault: createPasswordVault({ keyring: keyringOf("k1").keyring }),
   });
   return { service, repository, vault };
 }

@@ -1,5 +1,6 @@
 import {
   createRestoreService,
+  type PasswordVault,
   type Principal,
   type RequestContext,
   type Restore,
@@ -23,9 +24,14 @@ import { type InMemoryPasswordVault, inMemoryPasswordVault } from "./in-memory-p
 import { type InMemoryRestoreRepository, inMemoryRepository } from "./in-memory-repository.js";
 import { userPrincipal } from "./principals.js";
 
-export interface TestEnvironmentOptions<R extends RestoreRepository = RestoreRepository> {
+export interface TestEnvironmentOptions<
+  R extends RestoreRepository = RestoreRepository,
+  V extends PasswordVault = PasswordVault,
+> {
   /** The store to run on; an in-memory one when absent. */
   readonly repository?: R;
+  /** The vault to seal with, e.g. `@restorekit/crypto`'s; the in-memory test double when absent. */
+  readonly vault?: V;
   /** Passed to the service: how often a command is re-decided after lost races. */
   readonly maxAttempts?: number;
   /** Passed to the service: how many recently changed restores it remembers (0: none). */
@@ -36,15 +42,19 @@ export interface TestEnvironmentOptions<R extends RestoreRepository = RestoreRep
 
 /**
  * A restore service wired to in-memory fakes, and the fakes themselves. `R`
- * is the store it runs on (`InMemoryRestoreRepository` unless one was given).
+ * is the store it runs on (`InMemoryRestoreRepository` unless one was given),
+ * `V` the vault (`InMemoryPasswordVault` unless one was given).
  */
-export interface TestEnvironment<R extends RestoreRepository = RestoreRepository> {
+export interface TestEnvironment<
+  R extends RestoreRepository = RestoreRepository,
+  V extends PasswordVault = InMemoryPasswordVault,
+> {
   readonly service: RestoreService;
   readonly repository: R;
   readonly catalog: FakeBackupCatalog;
   readonly clock: FixedClock;
   readonly ids: SequentialIds;
-  readonly vault: InMemoryPasswordVault;
+  readonly vault: V;
   readonly keys: TestAgentKeys;
   /** A request context for the principal (a default-tenant admin), with a fresh request id "req-N". */
   context(principal?: Principal, requestId?: string): RequestContext;
@@ -56,30 +66,27 @@ export interface TestEnvironment<R extends RestoreRepository = RestoreRepository
 const FIRST_RESTORE_ID = 13689;
 
 /**
- * Wires core's `createRestoreService` to an in-memory repository (or the one
- * given), the fake catalog, a fixed clock, sequential ids from 13689 and the
- * in-memory vault.
+ * Wires core's `createRestoreService` to an in-memory repository and vault
+ * (or the ones given), the fake catalog, a fixed clock and sequential ids
+ * from 13689.
  *
  * @example
  * ```ts
  * const env = testEnvironment();
  * const restore = await env.createRestore({ encrypted: true });
+ * const real = testEnvironment({ vault: createPasswordVault({ keyring }) });
  * ```
  */
-export function testEnvironment(
-  options?: TestEnvironmentOptions<never>,
-): TestEnvironment<InMemoryRestoreRepository>;
-export function testEnvironment<R extends RestoreRepository>(
-  options: TestEnvironmentOptions<R> & { readonly repository: R },
-): TestEnvironment<R>;
-export function testEnvironment(
-  options: TestEnvironmentOptions = {},
-): TestEnvironment<RestoreRepository> {
-  const repository = options.repository ?? inMemoryRepository();
+export function testEnvironment<
+  R extends RestoreRepository = InMemoryRestoreRepository,
+  V extends PasswordVault = InMemoryPasswordVault,
+>(options: TestEnvironmentOptions<R, V> = {}): TestEnvironment<R, V> {
+  // Without a repository or vault in the options, R and V are the in-memory defaults made here.
+  const repository = (options.repository ?? inMemoryRepository()) as R;
+  const vault = (options.vault ?? inMemoryPasswordVault()) as V;
   const catalog = fakeBackupCatalog();
   const clock = fixedClock(options.start);
   const ids = sequentialIds(FIRST_RESTORE_ID);
-  const vault = inMemoryPasswordVault();
   const service = createRestoreService({
     repository,
     catalog,
