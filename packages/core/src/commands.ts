@@ -1,4 +1,5 @@
 import type { ResolvedBackup, RestoreConfig, RestoreErrorSummary, Timestamp } from "./restore.js";
+import type { AgentReportedState } from "./states.js";
 
 /**
  * An `EncryptedPassword` after the `PasswordVault` has validated and sealed
@@ -6,26 +7,6 @@ import type { ResolvedBackup, RestoreConfig, RestoreErrorSummary, Timestamp } fr
  * event or a response.
  */
 export type SealedPassword = Uint8Array & { readonly __brand: "SealedPassword" };
-
-/** The states an agent may report, by their domain names (SPEC 3, agent table). */
-export const AGENT_REPORTABLE_STATES = [
-  "Queued",
-  "Preparing",
-  "InProgress",
-  "StopRequested",
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-] as const;
-export type AgentReportedState = (typeof AGENT_REPORTABLE_STATES)[number];
-
-/** The states an agent works through, in the only order it may move. */
-export const WORKING_STATES = ["Queued", "Preparing", "InProgress"] as const;
-export type WorkingState = (typeof WORKING_STATES)[number];
-
-export const FINISHED_STATES = ["Completed", "CompletedWithErrors", "Failed"] as const;
-export type FinishedState = (typeof FINISHED_STATES)[number];
 
 /** The fields an agent report may set; absent fields keep their value. */
 export interface ProgressReport {

@@ -6,14 +6,16 @@ import type {
   RestoreCommand,
   StartManual,
   UpdateConfig,
-  WorkingState,
 } from "./commands.js";
 import { type RestoreError, RestoreErrors } from "./errors.js";
 import type { Actor, EventMetadata, RestoreEvent } from "./events.js";
-import { isRecord, plainEqual } from "./internal/plain-data.js";
+import { plainEqual } from "./internal/plain-data.js";
 import { checkStartPassword } from "./password-rule.js";
 import type { Restore, RestoreAggregate, RestoreProgress, Timestamp } from "./restore.js";
-import { isRestoreStateName, isTerminal } from "./states.js";
+import { isTerminal, workingRank } from "./states.js";
+import type { Issues } from "./values/checks.js";
+import { readCommand, readCommandContext } from "./values/command-values.js";
+import { readRestore } from "./values/restore-values.js";
 
 /** What a decision may know besides the state and the command: no clock reads inside. */
 export interface CommandContext {
@@ -27,10 +29,13 @@ export type Decision = Result<readonly RestoreEvent[], RestoreError>;
 const NO_CHANGE: Decision = ok([]);
 
 /**
- * Decides what a command does to a restore, by the transition tables of
- * SPEC 3: the events to append (none for a no-op) or why it is rejected.
- * Pure and total: it reads no clock, does no I/O and returns a `Result` for
- * any input, even one that does not match its types.
+ * Decides what a command does to a restore, by the transition tables drawn in
+ * docs/state-diagram.md: the events to append (none for a no-op) or why it is
+ * rejected. Pure and total: it reads no clock, does no I/O and returns a
+ * `Result` for any input, even one that does not match its types. A command
+ * or context that is malformed (a field of the wrong type, a text a store
+ * cannot hold, a command naming another restore) is `invalid_request` naming
+ * the field; a state that is not a restore is `internal_error`.
  *
  * @example
  * ```ts
@@ -42,62 +47,56 @@ export function decide(
   command: RestoreCommand,
   context: CommandContext,
 ): Decision {
-  if (!isRecord(command) || !isRecord(command.data) || !isRecord(context)) {
-    return err(malformed("the command or its context is not an object"));
+  const restore = readAggregate(state);
+  if (restore === "malformed") return err(RestoreErrors.internal());
+  const issues: Issues = [];
+  const checked = readCommand(issues, command, "command");
+  const checkedContext = readCommandContext(issues, context, "context");
+  if (checked === undefined || checkedContext === undefined) {
+    return err(RestoreErrors.invalidRequest(issues));
   }
   const metadata: EventMetadata = {
-    actor: context.actor,
-    at: context.now,
-    requestId: context.requestId,
+    actor: checkedContext.actor,
+    at: checkedContext.now,
+    requestId: checkedContext.requestId,
   };
-  const restore = readRestore(state);
-  if (restore === "malformed") return err(RestoreErrors.internal());
 
-  if (command.type === "CreateRestore") {
+  if (checked.type === "CreateRestore") {
     return restore === null
-      ? ok([created(command, metadata)])
+      ? ok([created(checked, metadata)])
       : err(RestoreErrors.exists(restore.restoreId));
   }
-  const restoreId = command.data.restoreId;
-  if (restore === null) {
-    return err(RestoreErrors.notFound(typeof restoreId === "number" ? restoreId : 0));
-  }
+  const restoreId = checked.data.restoreId;
+  if (restore === null) return err(RestoreErrors.notFound(restoreId));
   if (restoreId !== restore.restoreId) {
     return err(
-      malformed(`the command is for restore ${String(restoreId)}, not ${restore.restoreId}`),
+      RestoreErrors.invalidRequest([
+        {
+          path: "command.data.restoreId",
+          message: `names restore ${restoreId}, not restore ${restore.restoreId}`,
+        },
+      ]),
     );
   }
 
-  switch (command.type) {
+  switch (checked.type) {
     case "StartManual":
-      return decideStart(restore, command, metadata);
+      return decideStart(restore, checked, metadata);
     case "StopManual":
       return decideStop(restore, metadata);
     case "UpdateConfig":
-      return decideUpdate(restore, command, metadata);
+      return decideUpdate(restore, checked, metadata);
     case "RecordAgentReport":
-      return decideReport(restore, command, metadata);
-    default:
-      return err(
-        malformed(
-          `unknown command type ${JSON.stringify(String((command as { type: unknown }).type))}`,
-        ),
-      );
+      return decideReport(restore, checked, metadata);
   }
 }
 
-function malformed(message: string): RestoreError {
-  return RestoreErrors.invalidRequest([{ path: "", message }]);
-}
-
-function readRestore(state: RestoreAggregate): Restore | null | "malformed" {
-  if (!isRecord(state)) return "malformed";
+/** The restore the state holds, `null` for none, or "malformed" for anything that is not a restore. */
+function readAggregate(state: RestoreAggregate): Restore | null | "malformed" {
+  if (typeof state !== "object" || state === null) return "malformed";
   if (state.type === "Empty") return null;
-  if (state.type !== "Existing" || !isRecord(state.restore)) return "malformed";
-  const { restore } = state;
-  return isRestoreStateName(restore.state) && isRecord(restore.backup) && isRecord(restore.progress)
-    ? restore
-    : "malformed";
+  if (state.type !== "Existing") return "malformed";
+  return readRestore([], state.restore, "state.restore") ?? "malformed";
 }
 
 function created(command: CreateRestore, metadata: EventMetadata): RestoreEvent {
@@ -107,7 +106,7 @@ function created(command: CreateRestore, metadata: EventMetadata): RestoreEvent 
 
 function decideStart(restore: Restore, command: StartManual, metadata: EventMetadata): Decision {
   // The password rule comes first and holds in every state, so a malformed request is always a 400.
-  const sealed = command.data.sealedPassword != null;
+  const sealed = command.data.sealedPassword !== null;
   const password = checkStartPassword(restore, sealed);
   if (password.isErr()) return err(password.error);
   const { restoreId, state } = restore;
@@ -158,8 +157,6 @@ function decideUpdate(restore: Restore, command: UpdateConfig, metadata: EventMe
   return ok([{ type: "RestoreConfigUpdated", data: { config, backup }, metadata }]);
 }
 
-const WORKING_RANK: Record<WorkingState, number> = { Queued: 1, Preparing: 2, InProgress: 3 };
-
 function decideReport(
   restore: Restore,
   command: RecordAgentReport,
@@ -167,10 +164,10 @@ function decideReport(
 ): Decision {
   const { restoreId, state: current } = restore;
   const reported = command.data.state;
-  const conflict = err(RestoreErrors.agentConflict(restoreId, current, reported));
-  if (current === "Creating") return conflict;
+  const conflict = (): Decision => err(RestoreErrors.agentConflict(restoreId, current, reported));
+  if (current === "Creating") return conflict();
   // A finished restore is frozen: the same terminal state again is a retry, anything else a conflict.
-  if (isTerminal(current)) return reported === current ? NO_CHANGE : conflict;
+  if (isTerminal(current)) return reported === current ? NO_CHANGE : conflict();
 
   const progress = mergeProgress(restore.progress, command.data.report);
   const dataEvents: RestoreEvent[] = plainEqual(progress, restore.progress)
@@ -184,10 +181,10 @@ function decideReport(
     case "Queued":
     case "Preparing":
     case "InProgress": {
-      if (current === "StopRequested") return conflict;
-      const from = current === "StartRequested" ? 0 : WORKING_RANK[current];
-      const to = WORKING_RANK[reported];
-      if (to < from) return conflict;
+      if (current === "StopRequested") return conflict();
+      const from = workingRank(current);
+      const to = workingRank(reported);
+      if (to < from) return conflict();
       return ok(
         to === from
           ? dataEvents
@@ -195,7 +192,7 @@ function decideReport(
       );
     }
     case "StopRequested":
-      if (current === "StartRequested") return conflict;
+      if (current === "StartRequested") return conflict();
       return ok(
         current === "StopRequested"
           ? dataEvents
@@ -209,13 +206,10 @@ function decideReport(
       ]);
     case "Stopped":
       return ok([{ type: "RestoreStopped", data: { progress: finalProgress }, metadata }]);
-    default:
-      return err(malformed(`unknown reported state ${JSON.stringify(String(reported))}`));
   }
 }
 
 function mergeProgress(current: RestoreProgress, report: ProgressReport): RestoreProgress {
-  if (typeof report !== "object" || report === null) return current;
   return {
     startedTime: report.startedTime ?? current.startedTime,
     endedTime: report.endedTime ?? current.endedTime,

@@ -1,4 +1,4 @@
-import type { AgentReportedState } from "./commands.js";
+import type { AgentReportedState } from "./states.js";
 import { type RestoreStateName, stateV2Name } from "./states.js";
 
 /** One problem found while reading a request, with where it was found. */

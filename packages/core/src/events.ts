@@ -1,5 +1,5 @@
-import type { FinishedState, WorkingState } from "./commands.js";
 import type { ResolvedBackup, RestoreConfig, RestoreProgress, Timestamp } from "./restore.js";
+import type { FinishedState, WorkingState } from "./states.js";
 
 /** Who caused an event. Identifiers only: never a token. */
 export type Actor =

@@ -1,20 +1,15 @@
 export { agentRequestsOf, pendingRequestOf } from "./agent-requests.js";
-export {
-  AGENT_REPORTABLE_STATES,
-  type AgentReportedState,
-  type CreateRestore,
-  FINISHED_STATES,
-  type FinishedState,
-  type ProgressReport,
-  type RecordAgentReport,
-  type RestoreCommand,
-  type RestoreCommandType,
-  type SealedPassword,
-  type StartManual,
-  type StopManual,
-  type UpdateConfig,
-  WORKING_STATES,
-  type WorkingState,
+export { checkAppendRequest } from "./append-rules.js";
+export type {
+  CreateRestore,
+  ProgressReport,
+  RecordAgentReport,
+  RestoreCommand,
+  RestoreCommandType,
+  SealedPassword,
+  StartManual,
+  StopManual,
+  UpdateConfig,
 } from "./commands.js";
 export { type CommandContext, type Decision, decide } from "./decide.js";
 export { validateEncryptedPassword } from "./encrypted-password.js";
@@ -55,6 +50,7 @@ export {
   actorOf,
   authorize,
   authorizeAgentFor,
+  isPrincipal,
   type Permission,
   type Principal,
   ROLE_PERMISSIONS,
@@ -87,6 +83,7 @@ export {
   type RestoreProgress,
   type Timestamp,
 } from "./restore.js";
+export { isRestoreError } from "./service/guarded-ports.js";
 export type {
   ActionRequest,
   AgentReport,
@@ -98,10 +95,16 @@ export {
   type RequestContext,
   type RestoreService,
   type RestoreServiceDeps,
+  type ServiceErrorReport,
 } from "./service/restore-service.js";
 export {
   type ActiveStateName,
+  AGENT_REPORTABLE_STATES,
+  type AgentReportedState,
+  FINISHED_STATES,
+  type FinishedState,
   isActive,
+  isAgentReportedState,
   isRestoreStateName,
   isTerminal,
   RESTORE_STATE_NAMES,
@@ -116,7 +119,13 @@ export {
   stateKind,
   stateV2Name,
   type TerminalStateName,
+  WORKING_STATES,
+  type WorkingState,
+  workingRank,
 } from "./states.js";
+export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, LIMITS } from "./values/limits.js";
+export { isStorableText, textProblem } from "./values/text.js";
+export { isTimestamp, parseTimestamp, timestampFromEpochMs } from "./values/timestamp.js";
 export {
   actionRequestSchema,
   agentErrorsSchema,

@@ -2,6 +2,7 @@ import {
   type AgentRequest,
   type AppendRequest,
   agentRequestsOf,
+  checkAppendRequest,
   type EventPage,
   pendingRequestOf,
   type Restore,
@@ -53,30 +54,32 @@ export function inMemoryRepository(): InMemoryRestoreRepository {
     JSON.stringify([tenantId, agentId]);
 
   function commit(request: AppendRequest): Result<Entry, RestoreError> {
-    const { tenantId, restoreId, expectedVersion } = request;
-    const current = entryOf(tenantId, restoreId);
-    if ((current?.restore.version ?? 0) !== expectedVersion) {
-      return err(RestoreErrors.versionConflict(restoreId, expectedVersion));
-    }
-    return validate(request).andThen(() =>
-      // Everything is copied before anything is stored, so a value that cannot be copied writes nothing.
-      copyRequest(request).map((copied) => {
-        const first = (current?.events.length ?? 0) + 1;
-        const appended = copied.events.map((event, i) => ({ seq: first + i, event }));
-        const sealedPassword = !copied.restore.passwordSealed
-          ? null
-          : (copied.sealedPassword ?? current?.sealedPassword ?? null);
-        const entry: Entry = {
-          restore: copied.restore,
-          events: [...(current?.events ?? []), ...appended],
-          sealedPassword,
-        };
-        const rows = tenants.get(tenantId) ?? new Map<number, Entry>();
-        rows.set(restoreId, entry);
-        tenants.set(tenantId, rows);
-        return entry;
-      }),
-    );
+    // The same check every store makes first, so this store refuses exactly what Postgres
+    // refuses. It hands back checked copies: a caller mutating what it passed changes nothing.
+    return checkAppendRequest(request).andThen((checked) => {
+      const { tenantId, restoreId, expectedVersion } = checked;
+      const current = entryOf(tenantId, restoreId);
+      if ((current?.restore.version ?? 0) !== expectedVersion) {
+        return err(RestoreErrors.versionConflict(restoreId, expectedVersion));
+      }
+      const first = (current?.events.length ?? 0) + 1;
+      const appended = checked.events.map((event, i) => ({ seq: first + i, event }));
+      const given = checked.sealedPassword ?? null;
+      const sealedPassword = !checked.restore.passwordSealed
+        ? null
+        : given !== null
+          ? copyBytes(given)
+          : (current?.sealedPassword ?? null);
+      const entry: Entry = {
+        restore: checked.restore,
+        events: [...(current?.events ?? []), ...appended],
+        sealedPassword,
+      };
+      const rows = tenants.get(tenantId) ?? new Map<number, Entry>();
+      rows.set(restoreId, entry);
+      tenants.set(tenantId, rows);
+      return ok(entry);
+    });
   }
 
   function notify(entry: Entry, request: AppendRequest): void {
@@ -167,36 +170,10 @@ export function inMemoryRepository(): InMemoryRestoreRepository {
   return { ...repository, inspect };
 }
 
-/**
- * A request whose row does not follow from its key, version and events is a
- * bug in the caller; storing it would break `fold(events) == row` for good.
- */
-function validate(request: AppendRequest): Result<void, RestoreError> {
-  const { restore, events, expectedVersion } = request;
-  const consistent =
-    events.length > 0 &&
-    restore.tenantId === request.tenantId &&
-    restore.restoreId === request.restoreId &&
-    restore.version === expectedVersion + events.length;
-  return consistent ? ok(undefined) : err(RestoreErrors.internal());
-}
-
 /** A value that cannot be cloned (a function, say) is a caller bug, reported as data. */
 function copy<T>(value: T): Result<T, RestoreError> {
   return Result.fromThrowable(
     () => structuredClone(value),
-    () => RestoreErrors.internal(),
-  )();
-}
-
-function copyRequest(request: AppendRequest) {
-  const given = request.sealedPassword ?? null;
-  return Result.fromThrowable(
-    () => ({
-      restore: structuredClone(request.restore),
-      events: structuredClone(request.events),
-      sealedPassword: given === null ? null : copyBytes(given),
-    }),
     () => RestoreErrors.internal(),
   )();
 }

@@ -30,6 +30,7 @@ export {
   simulatedAgent,
 } from "./simulated-agent.js";
 export {
+  type CreateRestoreOptions,
   type TestEnvironment,
   type TestEnvironmentOptions,
   testEnvironment,

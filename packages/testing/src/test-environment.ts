@@ -1,5 +1,9 @@
 import {
+  type BackupCatalog,
+  type BackupReferences,
+  type Clock,
   createRestoreService,
+  type IdGenerator,
   type PasswordVault,
   type Principal,
   type RequestContext,
@@ -7,6 +11,7 @@ import {
   type RestoreError,
   type RestoreRepository,
   type RestoreService,
+  type ServiceErrorReport,
 } from "@restorekit/core";
 import type { ResultAsync } from "neverthrow";
 import { type TestAgentKeys, testAgentKeys } from "./agent-keys.js";
@@ -27,48 +32,77 @@ import { userPrincipal } from "./principals.js";
 export interface TestEnvironmentOptions<
   R extends RestoreRepository = RestoreRepository,
   V extends PasswordVault = PasswordVault,
+  C extends BackupCatalog = BackupCatalog,
+  I extends IdGenerator = IdGenerator,
+  K extends Clock = Clock,
 > {
   /** The store to run on; an in-memory one when absent. */
   readonly repository?: R;
   /** The vault to seal with, e.g. `@restorekit/crypto`'s; the in-memory test double when absent. */
   readonly vault?: V;
+  /** The catalog to resolve backups with; `fakeBackupCatalog()` when absent. */
+  readonly catalog?: C;
+  /**
+   * Where restore ids come from; `sequentialIds(13689)` when absent. Give a
+   * persistent store its own generator (e.g. `postgresIdGenerator(client)`),
+   * or a second run will find the fixed ids taken.
+   */
+  readonly ids?: I;
+  /** The clock; a `fixedClock` at `start` when absent. */
+  readonly clock?: K;
+  /** Where the default fixed clock starts, as an ISO 8601 instant. */
+  readonly start?: string;
   /** Passed to the service: how often a command is re-decided after lost races. */
   readonly maxAttempts?: number;
   /** Passed to the service: how many recently changed restores it remembers (0: none). */
   readonly knownRestores?: number;
-  /** Where the fixed clock starts, as an ISO 8601 instant. */
-  readonly start?: string;
+  /** Passed to the service: told of every fault with its cause. */
+  readonly onError?: (report: ServiceErrorReport) => void;
+}
+
+/** What `createRestore` creates; the default tenant's backup and machines when absent. */
+export interface CreateRestoreOptions {
+  /** The default tenant's encrypted backup rather than its plain one. */
+  readonly encrypted?: boolean;
+  /** Other backup and machines, e.g. from your own catalog. */
+  readonly references?: BackupReferences;
+  readonly destinationPath?: string;
+  /** Who creates it: a default-tenant admin unless given. */
+  readonly principal?: Principal;
 }
 
 /**
- * A restore service wired to in-memory fakes, and the fakes themselves. `R`
- * is the store it runs on (`InMemoryRestoreRepository` unless one was given),
- * `V` the vault (`InMemoryPasswordVault` unless one was given).
+ * A restore service wired to in-memory fakes, and the pieces it runs on. Each
+ * type parameter is the type of what was given, or of the default: `R` the
+ * store, `V` the vault, `C` the catalog, `I` the id generator, `K` the clock.
  */
 export interface TestEnvironment<
   R extends RestoreRepository = RestoreRepository,
   V extends PasswordVault = InMemoryPasswordVault,
+  C extends BackupCatalog = FakeBackupCatalog,
+  I extends IdGenerator = SequentialIds,
+  K extends Clock = FixedClock,
 > {
   readonly service: RestoreService;
   readonly repository: R;
-  readonly catalog: FakeBackupCatalog;
-  readonly clock: FixedClock;
-  readonly ids: SequentialIds;
+  readonly catalog: C;
+  readonly clock: K;
+  readonly ids: I;
   readonly vault: V;
   readonly keys: TestAgentKeys;
   /** A request context for the principal (a default-tenant admin), with a fresh request id "req-N". */
   context(principal?: Principal, requestId?: string): RequestContext;
-  /** Creates a restore of the default tenant's encrypted or plain backup, to the destination agent. */
-  createRestore(options?: { readonly encrypted?: boolean }): ResultAsync<Restore, RestoreError>;
+  /** Creates a restore; by default of the default tenant's plain backup, to the destination agent. */
+  createRestore(options?: CreateRestoreOptions): ResultAsync<Restore, RestoreError>;
 }
 
 /** The first restore id, as in the API reference's action-requested examples. */
 const FIRST_RESTORE_ID = 13689;
 
 /**
- * Wires core's `createRestoreService` to an in-memory repository and vault
- * (or the ones given), the fake catalog, a fixed clock and sequential ids
- * from 13689.
+ * Wires core's `createRestoreService` to an in-memory repository and vault,
+ * the fake catalog, a fixed clock and sequential ids from 13689, or to the
+ * ones given.
  *
  * @example
  * ```ts
@@ -80,13 +114,16 @@ const FIRST_RESTORE_ID = 13689;
 export function testEnvironment<
   R extends RestoreRepository = InMemoryRestoreRepository,
   V extends PasswordVault = InMemoryPasswordVault,
->(options: TestEnvironmentOptions<R, V> = {}): TestEnvironment<R, V> {
-  // Without a repository or vault in the options, R and V are the in-memory defaults made here.
+  C extends BackupCatalog = FakeBackupCatalog,
+  I extends IdGenerator = SequentialIds,
+  K extends Clock = FixedClock,
+>(options: TestEnvironmentOptions<R, V, C, I, K> = {}): TestEnvironment<R, V, C, I, K> {
+  // Whatever was not given is the default made here, which is what the type parameters default to.
   const repository = (options.repository ?? inMemoryRepository()) as R;
   const vault = (options.vault ?? inMemoryPasswordVault()) as V;
-  const catalog = fakeBackupCatalog();
-  const clock = fixedClock(options.start);
-  const ids = sequentialIds(FIRST_RESTORE_ID);
+  const catalog = (options.catalog ?? fakeBackupCatalog()) as C;
+  const clock = (options.clock ?? fixedClock(options.start)) as K;
+  const ids = (options.ids ?? sequentialIds(FIRST_RESTORE_ID)) as I;
   const service = createRestoreService({
     repository,
     catalog,
@@ -95,6 +132,7 @@ export function testEnvironment<
     vault,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.knownRestores === undefined ? {} : { knownRestores: options.knownRestores }),
+    ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
   let requests = 0;
   const context = (principal: Principal = userPrincipal(), requestId?: string): RequestContext => {
@@ -114,12 +152,14 @@ export function testEnvironment<
     vault,
     keys: testAgentKeys(),
     context,
-    createRestore: ({ encrypted = false } = {}) =>
-      service.createRestore(context(), {
-        backupId: encrypted ? ENCRYPTED_BACKUP_ID : UNENCRYPTED_BACKUP_ID,
-        backupMachineId: BACKUP_MACHINE_ID,
-        destinationMachineId: DESTINATION_MACHINE_ID,
-        destinationPath: "C:\\FolderPathForRestore\\",
+    createRestore: (create = {}) =>
+      service.createRestore(context(create.principal), {
+        ...(create.references ?? {
+          backupId: create.encrypted === true ? ENCRYPTED_BACKUP_ID : UNENCRYPTED_BACKUP_ID,
+          backupMachineId: BACKUP_MACHINE_ID,
+          destinationMachineId: DESTINATION_MACHINE_ID,
+        }),
+        destinationPath: create.destinationPath ?? "C:\\FolderPathForRestore\\",
         overwriteFiles: false,
       }),
   };

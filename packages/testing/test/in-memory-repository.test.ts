@@ -146,7 +146,7 @@ describe("in-memory repository checks what it is asked to store", () => {
     expect((await repository.readEvents(TENANT, 7))._unsafeUnwrap()).toHaveLength(1);
   });
 
-  it("refuses a value it cannot copy as an internal error, writing nothing", async () => {
+  it("stores only the domain's fields: an extra property, even a function, is dropped", async () => {
     const { repository, plan } = setup();
     const change = plan(null, commands.create(TENANT, 7));
     const restore = { ...change.restore, extra: () => "not data" };
@@ -159,7 +159,31 @@ describe("in-memory repository checks what it is asked to store", () => {
       restore,
     });
 
-    expect(result.isErr() && result.error.code).toBe("internal_error");
+    expect(result._unsafeUnwrap()).toEqual(change.restore);
+    expect((await repository.inspect.row(TENANT, 7))?.restore).toEqual(change.restore);
+  });
+
+  it("refuses a field it cannot hold as invalid_request naming it, writing nothing", async () => {
+    const { repository, plan } = setup();
+    const change = plan(null, commands.create(TENANT, 7));
+    const config = { ...change.restore.config, destinationPath: "/restore\u0000here" };
+
+    const result = await repository.append({
+      tenantId: TENANT,
+      restoreId: 7,
+      expectedVersion: 0,
+      events: change.events,
+      restore: { ...change.restore, config },
+    });
+
+    const error = result._unsafeUnwrapErr();
+    expect(error.code).toBe("invalid_request");
+    expect(error.code === "invalid_request" && error.issues).toEqual([
+      {
+        path: "restore.config.destinationPath",
+        message: "must not contain a NUL character (\\u0000)",
+      },
+    ]);
     expect(await repository.inspect.row(TENANT, 7)).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import {
   RestoreErrors,
   type RestoreRepository,
   type RestoreService,
+  type ServiceErrorReport,
 } from "@restorekit/core";
 import fc from "fast-check";
 import { ResultAsync } from "neverthrow";
@@ -139,15 +140,56 @@ describe("version conflicts", () => {
     expect(repository.calls("append") - appendsBefore).toBe(1);
   });
 
-  it("reports a taken id on create as restore_exists (409)", async () => {
-    const { env, repository } = faultyEnvironment();
-    const id = env.ids.peek();
-    repository.failNext("append", RestoreErrors.versionConflict(id, 0));
+  it("takes another id when the generator hands out a taken one, and reports the fault", async () => {
+    const reports: ServiceErrorReport[] = [];
+    const repository = withFaults(inMemoryRepository());
+    const env = testEnvironment({ repository, onError: (report) => reports.push(report) });
+    const taken = env.ids.peek();
+    repository.failNext("append", RestoreErrors.versionConflict(taken, 0));
+
+    const restore = (await env.createRestore())._unsafeUnwrap();
+
+    expect(restore.restoreId).toBe(taken + 1);
+    expect((await repository.load(DEFAULT_TENANT, taken))._unsafeUnwrap()).toBeNull();
+    expect(reports).toEqual([
+      {
+        operation: "ids.nextRestoreId",
+        error: RestoreErrors.exists(taken),
+        cause: "the id is already taken",
+      },
+    ]);
+  });
+
+  it("answers internal_error (500), never a conflict, when every id it takes is taken", async () => {
+    const reports: ServiceErrorReport[] = [];
+    const repository = withFaults(inMemoryRepository());
+    const env = testEnvironment({ repository, maxAttempts: 3, onError: (r) => reports.push(r) });
+    const first = env.ids.peek();
+    repository.failNext("append", RestoreErrors.versionConflict(first, 0), 3);
 
     const error = (await env.createRestore())._unsafeUnwrapErr();
 
-    expect(error).toEqual(RestoreErrors.exists(id));
-    expect(errorStatus(error)).toBe(409);
+    expect(error).toEqual(RestoreErrors.internal());
+    expect(errorStatus(error)).toBe(500);
+    expect(repository.calls("append")).toBe(3);
+    expect(reports.map((r) => r.error)).toEqual([
+      RestoreErrors.exists(first),
+      RestoreErrors.exists(first + 1),
+      RestoreErrors.exists(first + 2),
+    ]);
+  });
+
+  it("passes any other append failure on create through as it is, after one id", async () => {
+    const { env, repository } = faultyEnvironment();
+    const first = env.ids.peek();
+    repository.failNext("append", RestoreErrors.storageUnavailable());
+
+    const error = (await env.createRestore())._unsafeUnwrapErr();
+
+    expect(error).toEqual(RestoreErrors.storageUnavailable());
+    expect(errorStatus(error)).toBe(503);
+    expect(repository.calls("append")).toBe(1);
+    expect(env.ids.peek()).toBe(first + 1);
   });
 });
 

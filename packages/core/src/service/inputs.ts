@@ -1,4 +1,5 @@
-import type { AgentReportedState, ProgressReport } from "../commands.js";
+import type { ProgressReport } from "../commands.js";
+import type { AgentReportedState } from "../states.js";
 
 /** The action-requested body once read: what `requestAction` takes. */
 export interface ActionRequest {

@@ -1,14 +1,16 @@
-import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { RestoreCommand, SealedPassword } from "../commands.js";
 import { type CommandContext, decide } from "../decide.js";
 import { isClientError, type RestoreError, RestoreErrors } from "../errors.js";
 import type { StoredEvent } from "../events.js";
 import { fold } from "../evolve.js";
+import { isRecord } from "../internal/plain-data.js";
 import { checkStartPassword } from "../password-rule.js";
 import {
   actorOf,
   authorize,
   authorizeAgentFor,
+  isPrincipal,
   type Permission,
   type Principal,
 } from "../policy.js";
@@ -20,8 +22,21 @@ import type {
   PasswordVault,
   RestoreRepository,
 } from "../ports.js";
-import { existing, initialState, type Restore } from "../restore.js";
+import { existing, initialState, type Restore, type RestoreConfig } from "../restore.js";
 import { isTerminal } from "../states.js";
+import type { Issues } from "../values/checks.js";
+import { readRequestId } from "../values/event-values.js";
+import { readTenantId } from "../values/restore-values.js";
+import {
+  checkedCatalog,
+  checkedClock,
+  checkedIds,
+  faultReporter,
+  guard,
+  guardedRepository,
+  guardedVault,
+  type ServiceErrorReport,
+} from "./guarded-ports.js";
 import type {
   ActionRequest,
   AgentReport,
@@ -29,6 +44,14 @@ import type {
   UpdateRestoreInput,
 } from "./inputs.js";
 import { knownRestores } from "./known-restores.js";
+import {
+  readActionRequest,
+  readAgentReport,
+  readCreateInput,
+  readEventPage,
+  readRestoreId,
+  readUpdateInput,
+} from "./read-inputs.js";
 
 /** Who is asking, for which tenant, under which request id (for the event log). */
 export interface RequestContext {
@@ -52,9 +75,22 @@ export interface RestoreServiceDeps {
    * remembered version is ever kept; 0 turns it off. Default 1000.
    */
   readonly knownRestores?: number;
+  /**
+   * Told, with the cause, whenever something that is not the client's fault
+   * goes wrong: a port that throws or rejects, a catalog answer that is not a
+   * valid backup, a malformed principal or request context, an id generator
+   * handing out a taken id. The client only ever sees the error code. Log it.
+   */
+  readonly onError?: (report: ServiceErrorReport) => void;
 }
 
-/** The use cases. Every method authorizes first and returns a `ResultAsync`, never throws. */
+/**
+ * The use cases. Every method checks its inputs, authorizes, and returns a
+ * `ResultAsync`: it never throws or rejects, whatever it is given. Malformed
+ * client data (a restore id, a body, a tenant or request id) is
+ * `invalid_request` naming the field; a malformed principal or context is
+ * `internal_error`, reported through `onError`.
+ */
 export interface RestoreService {
   requestAction(
     context: RequestContext,
@@ -71,6 +107,11 @@ export interface RestoreService {
   getRestore(context: RequestContext, restoreId: number): ResultAsync<Restore, RestoreError>;
   /** The restore, once it has finished: its report is what it holds then. */
   getReport(context: RequestContext, restoreId: number): ResultAsync<Restore, RestoreError>;
+  /**
+   * One page of a restore's events, oldest first: those after `afterSeq`
+   * (default 0), at most `limit`, which is cut to `LIMITS.eventsPerPage`
+   * (1000; also the default).
+   */
   listEvents(
     context: RequestContext,
     restoreId: number,
@@ -87,6 +128,8 @@ export interface RestoreService {
    */
   releasePassword(context: RequestContext, restoreId: number): ResultAsync<string, RestoreError>;
 }
+
+export type { ServiceErrorReport };
 
 /** What a decision did: appended events, or nothing (a no-op). */
 interface Outcome {
@@ -112,23 +155,62 @@ interface Planned {
  * ```
  */
 export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
-  const { clock, vault } = deps;
-  const maxAttempts = deps.maxAttempts ?? 5;
-  const repository = guardRepository(deps.repository);
-  const catalog: BackupCatalog = {
-    resolve: guard(deps.catalog.resolve.bind(deps.catalog), internal),
-  };
-  const nextRestoreId = guard(deps.ids.nextRestoreId.bind(deps.ids), internal);
-  const seal = guard(vault.seal.bind(vault), internal);
-  const open = guard(vault.open.bind(vault), internal);
+  const fault = faultReporter(deps.onError);
+  const maxAttempts = Math.max(1, Math.floor(deps.maxAttempts ?? 5));
+  const repository = guardedRepository(deps.repository, fault);
+  const vault = guardedVault(deps.vault, fault);
+  const resolveBackup = checkedCatalog(deps.catalog, fault);
+  const nextRestoreId = checkedIds(deps.ids, fault);
+  const now = checkedClock(deps.clock, fault);
   const known = knownRestores(deps.knownRestores ?? 1000);
 
-  function commandContext(context: RequestContext): CommandContext {
-    return {
+  /**
+   * Runs a use case so that nothing escapes as an exception: a throw in our
+   * own code (a bug) is reported and answered with `internal_error`.
+   */
+  function run<T>(
+    operation: string,
+    work: () => ResultAsync<T, RestoreError>,
+  ): ResultAsync<T, RestoreError> {
+    return guard(`service.${operation}`, work, () => RestoreErrors.internal(), fault)();
+  }
+
+  /**
+   * The context checked before anything else: the tenant and request ids
+   * come from the client (a problem is `invalid_request`), the principal
+   * from the embedder's token verifier (a problem is a fault).
+   */
+  function readContext(
+    operation: string,
+    value: RequestContext,
+  ): Result<RequestContext, RestoreError> {
+    if (!isRecord(value)) {
+      return err(fault(`service.${operation}`, RestoreErrors.internal(), "no request context"));
+    }
+    if (!isPrincipal(value.principal)) {
+      return err(
+        fault(
+          `service.${operation}`,
+          RestoreErrors.internal(),
+          "malformed principal in the context",
+        ),
+      );
+    }
+    const issues: Issues = [];
+    const tenantId = readTenantId(issues, value.tenantId, "tenantId");
+    const requestId = readRequestId(issues, value.requestId, "requestId");
+    if (tenantId === undefined || requestId === undefined) {
+      return err(RestoreErrors.invalidRequest(issues));
+    }
+    return ok({ principal: value.principal, tenantId, requestId });
+  }
+
+  function commandContext(context: RequestContext): Result<CommandContext, RestoreError> {
+    return now().map((at) => ({
       actor: actorOf(context.principal),
-      now: clock.now().toISOString(),
+      now: at,
       requestId: context.requestId,
-    };
+    }));
   }
 
   function loadExisting(tenantId: string, restoreId: number): ResultAsync<Restore, RestoreError> {
@@ -139,12 +221,8 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       );
   }
 
-  function permitted(
-    context: RequestContext,
-    permission: Permission,
-  ): ResultAsync<void, RestoreError> {
-    const result = authorize(context.principal, permission, context.tenantId);
-    return result.isOk() ? okAsync(undefined) : errAsync(result.error);
+  function permitted(context: RequestContext, permission: Permission): Result<void, RestoreError> {
+    return authorize(context.principal, permission, context.tenantId);
   }
 
   /**
@@ -160,7 +238,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     const decideOn = (current: Restore): ResultAsync<Outcome, RestoreError> =>
       safeTry(async function* () {
         const { command, sealedPassword } = yield* plan(current);
-        const events = yield* decide(existing(current), command, commandContext(context));
+        const events = yield* decide(existing(current), command, yield* commandContext(context));
         if (events.length === 0) return ok({ restore: current, appended: false });
         const after = fold(events, existing(current));
         if (after.type !== "Existing") return err(RestoreErrors.internal());
@@ -204,168 +282,186 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       .andThen((next) => (typeof next === "number" ? fresh(next) : okAsync(next)));
   }
 
+  /** The StartManual or StopManual command for a restore, sealing the password on a start. */
+  function planAction(
+    request: ActionRequest,
+    restore: Restore,
+  ): ResultAsync<Planned, RestoreError> | Result<Planned, RestoreError> {
+    const { restoreId } = restore;
+    switch (request.action) {
+      case "StopManual":
+        return request.encryptedPassword === null
+          ? ok({ command: { type: "StopManual", data: { restoreId } } })
+          : err(RestoreErrors.passwordNotAllowed(restoreId, "StopManual"));
+      case "StartManual": {
+        const { encryptedPassword } = request;
+        return checkStartPassword(restore, encryptedPassword !== null)
+          .asyncAndThen(() =>
+            encryptedPassword === null
+              ? okAsync(null)
+              : vault.seal({
+                  tenantId: restore.tenantId,
+                  restoreId,
+                  encryptedPassword,
+                  publicKey: restore.backup.publicKey,
+                }),
+          )
+          .map((sealedPassword) => ({
+            command: { type: "StartManual" as const, data: { restoreId, sealedPassword } },
+            sealedPassword,
+          }));
+      }
+    }
+  }
+
+  /**
+   * Creates a restore under a fresh id. Ids are never reused, so an id that
+   * is taken means the generator is broken: that is reported and another id
+   * taken, never answered as a conflict the client caused.
+   */
+  function create(
+    context: RequestContext,
+    config: RestoreConfig,
+  ): ResultAsync<Restore, RestoreError> {
+    return safeTry(async function* () {
+      yield* permitted(context, "create");
+      const backup = yield* resolveBackup(context.tenantId, config);
+      for (let attempt = 1; ; attempt += 1) {
+        const restoreId = yield* nextRestoreId();
+        const command: RestoreCommand = {
+          type: "CreateRestore",
+          data: { tenantId: context.tenantId, restoreId, config, backup },
+        };
+        const events = yield* decide(initialState(), command, yield* commandContext(context));
+        const created = fold(events);
+        if (created.type !== "Existing") return err(RestoreErrors.internal());
+        const appended = await repository.append({
+          tenantId: context.tenantId,
+          restoreId,
+          expectedVersion: 0,
+          events,
+          restore: created.restore,
+        });
+        if (appended.isOk()) {
+          known.remember(appended.value);
+          return ok(appended.value);
+        }
+        if (appended.error.code !== "version_conflict") return err(appended.error);
+        fault("ids.nextRestoreId", RestoreErrors.exists(restoreId), "the id is already taken");
+        if (attempt >= maxAttempts) return err(RestoreErrors.internal());
+      }
+    });
+  }
+
   return {
     requestAction(context, request) {
-      const permission = request.action === "StartManual" ? "start" : "stop";
-      return permitted(context, permission).andThen(() =>
-        execute(context, request.restoreId, (restore) => {
-          if (request.action === "StopManual") {
-            if (request.encryptedPassword !== null) {
-              return err(RestoreErrors.passwordNotAllowed(restore.restoreId, "StopManual"));
-            }
-            return ok({ command: { type: "StopManual", data: { restoreId: restore.restoreId } } });
-          }
-          return checkStartPassword(restore, request.encryptedPassword !== null)
-            .asyncAndThen(() =>
-              request.encryptedPassword === null
-                ? okAsync(null)
-                : seal({
-                    tenantId: restore.tenantId,
-                    restoreId: restore.restoreId,
-                    encryptedPassword: request.encryptedPassword,
-                    publicKey: restore.backup.publicKey,
-                  }),
-            )
-            .map((sealedPassword) => ({
-              command: {
-                type: "StartManual" as const,
-                data: { restoreId: restore.restoreId, sealedPassword },
-              },
-              sealedPassword,
-            }));
+      return run("requestAction", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("requestAction", context);
+          const action = yield* readActionRequest(request);
+          const permission: Permission = action.action === "StartManual" ? "start" : "stop";
+          yield* permitted(checked, permission);
+          return execute(checked, action.restoreId, (restore) => planAction(action, restore));
         }),
       );
     },
 
     createRestore(context, input) {
-      return safeTry(async function* () {
-        yield* permitted(context, "create");
-        const backup = yield* catalog.resolve(context.tenantId, input);
-        const restoreId = yield* nextRestoreId();
-        const command: RestoreCommand = {
-          type: "CreateRestore",
-          data: { tenantId: context.tenantId, restoreId, config: configOf(input), backup },
-        };
-        const events = yield* decide(initialState(), command, commandContext(context));
-        const created = fold(events);
-        if (created.type !== "Existing") return err(RestoreErrors.internal());
-        const stored = yield* repository
-          .append({
-            tenantId: context.tenantId,
-            restoreId,
-            expectedVersion: 0,
-            events,
-            restore: created.restore,
-          })
-          .mapErr((error) =>
-            // Ids are never reused, so a conflict here means the generator handed out a taken id.
-            error.code === "version_conflict" ? RestoreErrors.exists(restoreId) : error,
-          );
-        known.remember(stored);
-        return ok(stored);
-      });
+      return run("createRestore", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("createRestore", context);
+          const config = yield* readCreateInput(input);
+          return create(checked, config);
+        }),
+      );
     },
 
     updateRestore(context, input) {
-      return permitted(context, "update")
-        .andThen(() => catalog.resolve(context.tenantId, input))
-        .andThen((backup) =>
-          execute(context, input.restoreId, () =>
-            ok({
-              command: {
-                type: "UpdateConfig",
-                data: { restoreId: input.restoreId, config: configOf(input), backup },
-              },
-            }),
-          ),
-        );
+      return run("updateRestore", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("updateRestore", context);
+          const { restoreId, ...config } = yield* readUpdateInput(input);
+          yield* permitted(checked, "update");
+          const backup = yield* resolveBackup(checked.tenantId, config);
+          return execute(checked, restoreId, () =>
+            ok({ command: { type: "UpdateConfig", data: { restoreId, config, backup } } }),
+          );
+        }),
+      );
     },
 
     getRestore(context, restoreId) {
-      return permitted(context, "read").andThen(() => loadExisting(context.tenantId, restoreId));
+      return run("getRestore", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("getRestore", context);
+          const id = yield* readRestoreId(restoreId);
+          yield* permitted(checked, "read");
+          return loadExisting(checked.tenantId, id);
+        }),
+      );
     },
 
     getReport(context, restoreId) {
-      return permitted(context, "read")
-        .andThen(() => loadExisting(context.tenantId, restoreId))
-        .andThen((restore) =>
-          isTerminal(restore.state)
+      return run("getReport", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("getReport", context);
+          const id = yield* readRestoreId(restoreId);
+          yield* permitted(checked, "read");
+          const restore = yield* loadExisting(checked.tenantId, id);
+          return isTerminal(restore.state)
             ? ok(restore)
-            : err(RestoreErrors.reportNotReady(restoreId, restore.state)),
-        );
+            : err(RestoreErrors.reportNotReady(id, restore.state));
+        }),
+      );
     },
 
     listEvents(context, restoreId, page) {
-      return permitted(context, "read")
-        .andThen(() => loadExisting(context.tenantId, restoreId))
-        .andThen(() => repository.readEvents(context.tenantId, restoreId, page));
+      return run("listEvents", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("listEvents", context);
+          const id = yield* readRestoreId(restoreId);
+          const wanted = yield* readEventPage(page);
+          yield* permitted(checked, "read");
+          yield* loadExisting(checked.tenantId, id);
+          return repository.readEvents(checked.tenantId, id, wanted);
+        }),
+      );
     },
 
     agentReport(context, restoreId, report) {
-      return permitted(context, "report").andThen(() =>
-        execute(context, restoreId, (restore) =>
-          authorizeAgentFor(context.principal, restore).map(() => ({
-            command: {
-              type: "RecordAgentReport" as const,
-              data: { restoreId, state: report.state, report: report.report },
-            },
-          })),
-        ),
+      return run("agentReport", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("agentReport", context);
+          const id = yield* readRestoreId(restoreId);
+          const { state, report: data } = yield* readAgentReport(report);
+          yield* permitted(checked, "report");
+          return execute(checked, id, (restore) =>
+            authorizeAgentFor(checked.principal, restore).map(() => ({
+              command: {
+                type: "RecordAgentReport" as const,
+                data: { restoreId: id, state, report: data },
+              },
+            })),
+          );
+        }),
       );
     },
 
     releasePassword(context, restoreId) {
-      return safeTry(async function* () {
-        yield* permitted(context, "receive-password");
-        const restore = yield* loadExisting(context.tenantId, restoreId);
-        yield* authorizeAgentFor(context.principal, restore);
-        const sealed = restore.passwordSealed
-          ? yield* repository.readSealedPassword(context.tenantId, restoreId)
-          : null;
-        if (sealed === null) return err(RestoreErrors.noSealedPassword(restoreId, restore.state));
-        return ok(yield* open(sealed, { tenantId: context.tenantId, restoreId }));
-      });
+      return run("releasePassword", () =>
+        safeTry(async function* () {
+          const checked = yield* readContext("releasePassword", context);
+          const id = yield* readRestoreId(restoreId);
+          yield* permitted(checked, "receive-password");
+          const restore = yield* loadExisting(checked.tenantId, id);
+          yield* authorizeAgentFor(checked.principal, restore);
+          const sealed = restore.passwordSealed
+            ? yield* repository.readSealedPassword(checked.tenantId, id)
+            : null;
+          if (sealed === null) return err(RestoreErrors.noSealedPassword(id, restore.state));
+          return ok(yield* vault.open(sealed, { tenantId: checked.tenantId, restoreId: id }));
+        }),
+      );
     },
-  };
-}
-
-function configOf(input: CreateRestoreInput) {
-  return {
-    backupId: input.backupId,
-    backupMachineId: input.backupMachineId,
-    destinationMachineId: input.destinationMachineId,
-    destinationPath: input.destinationPath,
-    overwriteFiles: input.overwriteFiles,
-  };
-}
-
-function internal(): RestoreError {
-  return RestoreErrors.internal();
-}
-
-function unavailable(): RestoreError {
-  return RestoreErrors.storageUnavailable();
-}
-
-/**
- * A port that throws or rejects instead of returning an error would escape
- * the `Result`s; this turns that into an error value of the given kind.
- */
-function guard<A extends unknown[], T>(
-  fn: (...args: A) => ResultAsync<T, RestoreError>,
-  onThrow: () => RestoreError,
-): (...args: A) => ResultAsync<T, RestoreError> {
-  const safe = ResultAsync.fromThrowable(async (...args: A) => fn(...args), onThrow);
-  return (...args) => safe(...args).andThen((result) => result);
-}
-
-function guardRepository(repository: RestoreRepository): RestoreRepository {
-  return {
-    load: guard(repository.load.bind(repository), unavailable),
-    append: guard(repository.append.bind(repository), unavailable),
-    readEvents: guard(repository.readEvents.bind(repository), unavailable),
-    readSealedPassword: guard(repository.readSealedPassword.bind(repository), unavailable),
-    pendingAgentRequests: guard(repository.pendingAgentRequests.bind(repository), unavailable),
-    subscribeAgentRequests: guard(repository.subscribeAgentRequests.bind(repository), unavailable),
   };
 }

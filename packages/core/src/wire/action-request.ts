@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { RestoreError } from "../errors.js";
 import { isRecord } from "../internal/plain-data.js";
 import type { ActionRequest } from "../service/inputs.js";
+import { LIMITS } from "../values/limits.js";
 import { positiveIdSchema } from "./ids.js";
 import { parseWith } from "./issues.js";
 
@@ -21,6 +22,9 @@ export const actionRequestSchema = z
       Id: positiveIdSchema("Id"),
       EncryptedPassword: z
         .string({ error: "EncryptedPassword must be a string of hex digits or null" })
+        .max(LIMITS.encryptedPassword, {
+          error: `EncryptedPassword must be at most ${LIMITS.encryptedPassword} characters`,
+        })
         .nullable()
         .optional(),
     },

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { RestoreErrorItem, RestoreErrorSummary } from "../restore.js";
+import { LIMITS } from "../values/limits.js";
+import { storableText } from "./text.js";
 
 function nonNegativeInteger(field: string) {
   const message = `${field} must be a non-negative integer`;
@@ -8,9 +10,8 @@ function nonNegativeInteger(field: string) {
     .refine((n) => Number.isSafeInteger(n) && n >= 0, { error: message });
 }
 
-function optionalText(field: string) {
-  return z
-    .string({ error: `${field} must be a string or null` })
+function optionalText(field: string, max: number) {
+  return storableText(field, max)
     .nullish()
     .transform((value) => value ?? null);
 }
@@ -23,8 +24,8 @@ const exceptionSchema = z
         .refine(Number.isSafeInteger, { error: "code must be an integer or null" })
         .nullish()
         .transform((value) => value ?? null),
-      description: optionalText("description"),
-      details: optionalText("details"),
+      description: optionalText("description", LIMITS.errorDescription),
+      details: optionalText("details", LIMITS.errorText),
     },
     { error: "exception must be an object or null" },
   )
@@ -37,8 +38,8 @@ const errorItemSchema = z
       index: nonNegativeInteger("index")
         .nullish()
         .transform((value) => value ?? null),
-      path: optionalText("path"),
-      type: optionalText("type"),
+      path: optionalText("path", LIMITS.errorText),
+      type: optionalText("type", LIMITS.errorName),
       exception: exceptionSchema,
     },
     { error: "each entry of list must be an object" },
@@ -54,9 +55,12 @@ export const agentErrorsSchema = z
   .object(
     {
       count: nonNegativeInteger("count").optional(),
-      reason: optionalText("reason"),
-      diagnostics: optionalText("diagnostics"),
-      list: z.array(errorItemSchema, { error: "list must be an array" }).optional(),
+      reason: optionalText("reason", LIMITS.errorName),
+      diagnostics: optionalText("diagnostics", LIMITS.errorText),
+      list: z
+        .array(errorItemSchema, { error: "list must be an array" })
+        .max(LIMITS.errorList, { error: `list must hold at most ${LIMITS.errorList} entries` })
+        .optional(),
     },
     { error: "must be an object with count, reason, diagnostics and list" },
   )

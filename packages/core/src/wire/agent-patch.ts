@@ -1,16 +1,18 @@
 import type { Result } from "neverthrow";
 import { z } from "zod";
-import { AGENT_REPORTABLE_STATES, type AgentReportedState } from "../commands.js";
 import type { RestoreError } from "../errors.js";
 import type { RestoreErrorSummary, Timestamp } from "../restore.js";
 import type { AgentReport } from "../service/inputs.js";
-import { type RestoreStateName, stateFromV2Name, stateV2Name } from "../states.js";
+import {
+  AGENT_REPORTABLE_STATES,
+  type AgentReportedState,
+  isAgentReportedState,
+  stateFromV2Name,
+  stateV2Name,
+} from "../states.js";
+import { parseTimestamp } from "../values/timestamp.js";
 import { agentErrorsSchema } from "./agent-errors.js";
 import { parseWith } from "./issues.js";
-
-function isReportable(state: RestoreStateName): state is AgentReportedState {
-  return (AGENT_REPORTABLE_STATES as readonly RestoreStateName[]).includes(state);
-}
 
 const REPORTABLE_V2 = AGENT_REPORTABLE_STATES.map(stateV2Name).join(", ");
 
@@ -18,7 +20,7 @@ const stateSchema = z
   .string({ error: `must be one of ${REPORTABLE_V2}` })
   .transform((v2, ctx): AgentReportedState => {
     const state = stateFromV2Name(v2);
-    if (state !== undefined && isReportable(state)) return state;
+    if (state !== undefined && isAgentReportedState(state)) return state;
     const message =
       state === undefined
         ? `must be one of ${REPORTABLE_V2}`
@@ -27,16 +29,16 @@ const stateSchema = z
     return z.NEVER;
   });
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-const TIME_MESSAGE = "must be an ISO 8601 date-time with a time zone, e.g. 2014-10-20T13:11:58Z";
+const TIME_MESSAGE =
+  "must be an ISO 8601 date-time with a time zone, between the years 0001 and 9999, e.g. 2014-10-20T13:11:58Z";
 
 const timeSchema = z.string({ error: TIME_MESSAGE }).transform((text, ctx): Timestamp => {
-  const ms = ISO_DATE_TIME.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const timestamp = parseTimestamp(text);
+  if (timestamp === undefined) {
     ctx.issues.push({ code: "custom", message: TIME_MESSAGE, input: text });
     return z.NEVER;
   }
-  return new Date(ms).toISOString();
+  return timestamp;
 });
 
 const COUNT_MESSAGE = "must be a non-negative integer";

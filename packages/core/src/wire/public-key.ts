@@ -2,6 +2,7 @@ import type { Result } from "neverthrow";
 import { z } from "zod";
 import type { RestoreError } from "../errors.js";
 import type { AgentPublicKey } from "../restore.js";
+import { LIMITS } from "../values/limits.js";
 import { normalizeHex } from "./hex.js";
 import { parseWith } from "./issues.js";
 
@@ -9,14 +10,25 @@ const MODULUS_MESSAGE = "ModulusHex must be hex digits (whitespace is ignored)";
 const EXPONENT_MESSAGE =
   "ExponentHex must be hex digits, sent as a JSON number or a string (10001 means 0x10001)";
 
-const modulusHexSchema = z.string({ error: MODULUS_MESSAGE }).transform((text, ctx) => {
-  const hex = normalizeHex(text);
-  if (hex === undefined) {
-    ctx.issues.push({ code: "custom", message: MODULUS_MESSAGE, input: text });
-    return z.NEVER;
-  }
-  return hex;
-});
+const LENGTH_MESSAGE = `must be at most ${LIMITS.publicKeyHex} hex digits`;
+
+const modulusHexSchema = z
+  .string({ error: MODULUS_MESSAGE })
+  .max(LIMITS.encryptedPassword, { error: `ModulusHex ${LENGTH_MESSAGE}` })
+  .transform((text, ctx) => {
+    const hex = normalizeHex(text);
+    const message =
+      hex === undefined
+        ? MODULUS_MESSAGE
+        : hex.length > LIMITS.publicKeyHex
+          ? `ModulusHex ${LENGTH_MESSAGE}`
+          : null;
+    if (message !== null) {
+      ctx.issues.push({ code: "custom", message, input: text });
+      return z.NEVER;
+    }
+    return hex as string;
+  });
 
 // The API sends the exponent's hex digits as a JSON number (10001), so the
 // number's decimal spelling is read as hex; only whole non-negative numbers
@@ -29,8 +41,10 @@ const exponentHexSchema = z
         ? Number.isSafeInteger(value) && value >= 0
           ? String(value)
           : undefined
-        : normalizeHex(value);
-    if (hex === undefined) {
+        : value.length <= LIMITS.encryptedPassword
+          ? normalizeHex(value)
+          : undefined;
+    if (hex === undefined || hex.length > LIMITS.publicKeyHex) {
       ctx.issues.push({ code: "custom", message: EXPONENT_MESSAGE, input: value });
       return z.NEVER;
     }

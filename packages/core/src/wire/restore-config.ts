@@ -2,21 +2,19 @@ import type { Result } from "neverthrow";
 import { z } from "zod";
 import type { RestoreError } from "../errors.js";
 import type { CreateRestoreInput, UpdateRestoreInput } from "../service/inputs.js";
+import { LIMITS } from "../values/limits.js";
 import { positiveIdSchema } from "./ids.js";
 import { parseWith } from "./issues.js";
+import { storableText } from "./text.js";
 
 const configShape = {
   BackupId: positiveIdSchema("BackupId"),
   BackupMachineId: positiveIdSchema("BackupMachineId"),
   DestinationMachineId: positiveIdSchema("DestinationMachineId"),
-  DestinationPath: z
-    .string({ error: "DestinationPath must be a non-empty string" })
-    .refine((path) => path.trim().length > 0, {
-      error: "DestinationPath must be a non-empty string",
-    }),
+  DestinationPath: storableText("DestinationPath", LIMITS.destinationPath, { nonEmpty: true }),
   OverwriteFiles: z.boolean({ error: "OverwriteFiles must be true or false" }).optional(),
   // Accepted for the clients that send it, then ignored: the catalog is authoritative.
-  BackupDataCenter: z.string({ error: "BackupDataCenter must be a string" }).nullable().optional(),
+  BackupDataCenter: storableText("BackupDataCenter", LIMITS.catalogText).nullable().optional(),
 };
 
 type ConfigWire = z.output<z.ZodObject<typeof configShape>>;

@@ -2,13 +2,14 @@ import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
 import { type RestoreError, RestoreErrors } from "../errors.js";
 import type { Timestamp } from "../restore.js";
+import { timestampFromEpochMs } from "../values/timestamp.js";
 
 // `\/` in the JSON text is `/` once parsed; the escaped form is accepted too in
 // case a caller hands over raw text. A .NET offset suffix does not move the instant.
 const V1_DATE = /^\\?\/Date\((-?\d{1,16})(?:[+-]\d{4})?\)\\?\/$/;
-const MAX_EPOCH_MS = 8.64e15;
 
-const V1_DATE_MESSAGE = "must be a date in the form /Date(<milliseconds since the epoch>)/";
+const V1_DATE_MESSAGE =
+  "must be a date in the form /Date(<milliseconds since the epoch>)/ between the years 0001 and 9999";
 
 /**
  * An ISO 8601 instant in the v1 date form, `/Date(1357151359000)/` (the JSON
@@ -28,8 +29,7 @@ export function formatV1Date(iso: Timestamp): string {
 function v1DateToIso(text: string): Timestamp | undefined {
   const match = V1_DATE.exec(text);
   if (match === null) return undefined;
-  const ms = Number(match[1]);
-  return Math.abs(ms) <= MAX_EPOCH_MS ? new Date(ms).toISOString() : undefined;
+  return timestampFromEpochMs(Number(match[1]));
 }
 
 /**

@@ -5,12 +5,21 @@ import { arbTimestamp } from "./timestamp.js";
 
 // Built once: `stringMatching` is costly to build per sample.
 const ACTOR: fc.Arbitrary<Actor> = fc.oneof(
-  fc.record({
-    type: fc.constant("user" as const),
-    id: fc.stringMatching(/^[a-z][a-z0-9.]{0,15}$/),
-  }),
-  fc.record({ type: fc.constant("agent" as const), id: arbPositiveId() }),
-  fc.record({ type: fc.constant("system" as const), id: fc.constantFrom("timeout", "migration") }),
+  fc.record(
+    {
+      type: fc.constant("user" as const),
+      id: fc.stringMatching(/^[a-z][a-z0-9.]{0,15}$/),
+    },
+    { noNullPrototype: true },
+  ),
+  fc.record(
+    { type: fc.constant("agent" as const), id: arbPositiveId() },
+    { noNullPrototype: true },
+  ),
+  fc.record(
+    { type: fc.constant("system" as const), id: fc.constantFrom("timeout", "migration") },
+    { noNullPrototype: true },
+  ),
 );
 
 /** Who caused a change: a user, an agent (by machine id) or the system. */
@@ -32,5 +41,8 @@ export function arbRequestId(): fc.Arbitrary<string> {
  * ```
  */
 export function arbCommandContext(): fc.Arbitrary<CommandContext> {
-  return fc.record({ actor: ACTOR, now: arbTimestamp(), requestId: arbRequestId() });
+  return fc.record(
+    { actor: ACTOR, now: arbTimestamp(), requestId: arbRequestId() },
+    { noNullPrototype: true },
+  );
 }

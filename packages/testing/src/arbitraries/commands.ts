@@ -33,10 +33,12 @@ export function arbStopManual(restoreId: number): fc.Arbitrary<StopManual> {
 
 /** UpdateConfig for a restore: a new configuration and what the catalog resolved it to. */
 export function arbUpdateConfig(restoreId: number): fc.Arbitrary<UpdateConfig> {
-  return fc.record({ config: arbRestoreConfig(), backup: arbResolvedBackup() }).map((data) => ({
-    type: "UpdateConfig" as const,
-    data: { restoreId, ...data },
-  }));
+  return fc
+    .record({ config: arbRestoreConfig(), backup: arbResolvedBackup() }, { noNullPrototype: true })
+    .map((data) => ({
+      type: "UpdateConfig" as const,
+      data: { restoreId, ...data },
+    }));
 }
 
 /**

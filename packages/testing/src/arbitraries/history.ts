@@ -68,16 +68,19 @@ interface Creation {
 }
 
 function buildCreation(encrypted: boolean | undefined): fc.Arbitrary<Creation> {
-  return fc.record({
-    tenantId: fc.stringMatching(/^[0-9]{1,9}$/),
-    restoreId: arbPositiveId(),
-    config: arbRestoreConfig(),
-    backup: encrypted === undefined ? arbResolvedBackup() : arbResolvedBackup({ encrypted }),
-    startMs: fc.integer({ min: EPOCH_MIN, max: EPOCH_MAX }),
-    requestId: arbRequestId(),
-    userId: fc.stringMatching(/^[a-z][a-z0-9.]{0,15}$/),
-    sealed: arbSealedPassword(),
-  });
+  return fc.record(
+    {
+      tenantId: fc.stringMatching(/^[0-9]{1,9}$/),
+      restoreId: arbPositiveId(),
+      config: arbRestoreConfig(),
+      backup: encrypted === undefined ? arbResolvedBackup() : arbResolvedBackup({ encrypted }),
+      startMs: fc.integer({ min: EPOCH_MIN, max: EPOCH_MAX }),
+      requestId: arbRequestId(),
+      userId: fc.stringMatching(/^[a-z][a-z0-9.]{0,15}$/),
+      sealed: arbSealedPassword(),
+    },
+    { noNullPrototype: true },
+  );
 }
 
 // Agents report working states far more often than they finish, so histories linger in the middle.
@@ -94,27 +97,36 @@ function buildStep(encrypted: boolean | undefined): fc.Arbitrary<Step> {
   return fc.oneof(
     {
       weight: 3,
-      arbitrary: fc.record({
-        kind: fc.constant("start" as const),
-        password: fc.constantFrom("follow", "follow", "follow", "follow", "always", "never"),
-      }),
+      arbitrary: fc.record(
+        {
+          kind: fc.constant("start" as const),
+          password: fc.constantFrom("follow", "follow", "follow", "follow", "always", "never"),
+        },
+        { noNullPrototype: true },
+      ),
     },
     { weight: 1, arbitrary: fc.constant({ kind: "stop" as const }) },
     {
       weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant("update" as const),
-        config: arbRestoreConfig(),
-        backup: encrypted === undefined ? arbResolvedBackup() : arbResolvedBackup({ encrypted }),
-      }),
+      arbitrary: fc.record(
+        {
+          kind: fc.constant("update" as const),
+          config: arbRestoreConfig(),
+          backup: encrypted === undefined ? arbResolvedBackup() : arbResolvedBackup({ encrypted }),
+        },
+        { noNullPrototype: true },
+      ),
     },
     {
       weight: 6,
-      arbitrary: fc.record({
-        kind: fc.constant("report" as const),
-        state: fc.option(REPORTED_IN_HISTORIES, { freq: 8 }),
-        report: arbProgressReport(),
-      }),
+      arbitrary: fc.record(
+        {
+          kind: fc.constant("report" as const),
+          state: fc.option(REPORTED_IN_HISTORIES, { freq: 8 }),
+          report: arbProgressReport(),
+        },
+        { noNullPrototype: true },
+      ),
     },
   );
 }
@@ -138,11 +150,14 @@ const arbCreation = memo(buildCreation);
 const arbStep = memo(buildStep);
 
 function arbTimedStep(step: fc.Arbitrary<Step>): fc.Arbitrary<TimedStep> {
-  return fc.record({
-    step,
-    gapMs: fc.integer({ min: 0, max: HOUR_MS }),
-    requestId: arbRequestId(),
-  });
+  return fc.record(
+    {
+      step,
+      gapMs: fc.integer({ min: 0, max: HOUR_MS }),
+      requestId: arbRequestId(),
+    },
+    { noNullPrototype: true },
+  );
 }
 
 function commandFor(restore: Restore, step: Step, sealed: SealedPassword): RestoreCommand {

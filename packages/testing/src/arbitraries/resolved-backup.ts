@@ -31,17 +31,20 @@ export function arbAgentPublicKey(): fc.Arbitrary<AgentPublicKey> {
 const arbName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,19}$/);
 
 function buildResolvedBackup(isEncrypted: boolean): fc.Arbitrary<ResolvedBackup> {
-  return fc.record({
-    backupConfigurationId: arbPositiveId(),
-    backupConfigurationName: arbName,
-    restorePoint: arbTimestamp(),
-    backupMachineName: arbName,
-    backupFlavor: fc.constantFrom("RaxCloudServer", "RaxBareMetal", "External"),
-    backupDataCenter: fc.constantFrom("DFW", "ORD", "IAD", "LON", "HKG", "SYD"),
-    destinationMachineName: arbName,
-    isEncrypted: fc.constant(isEncrypted),
-    publicKey: isEncrypted ? arbAgentPublicKey() : fc.option(arbAgentPublicKey()),
-  });
+  return fc.record(
+    {
+      backupConfigurationId: arbPositiveId(),
+      backupConfigurationName: arbName,
+      restorePoint: arbTimestamp(),
+      backupMachineName: arbName,
+      backupFlavor: fc.constantFrom("RaxCloudServer", "RaxBareMetal", "External"),
+      backupDataCenter: fc.constantFrom("DFW", "ORD", "IAD", "LON", "HKG", "SYD"),
+      destinationMachineName: arbName,
+      isEncrypted: fc.constant(isEncrypted),
+      publicKey: isEncrypted ? arbAgentPublicKey() : fc.option(arbAgentPublicKey()),
+    },
+    { noNullPrototype: true },
+  );
 }
 
 // Built once: arbitraries are immutable, and building them per sample (inside `chain`) is slow.

@@ -24,13 +24,16 @@ export function arbDestinationPath(): fc.Arbitrary<string> {
   return DESTINATION_PATH;
 }
 
-const RESTORE_CONFIG = fc.record({
-  backupId: POSITIVE_ID,
-  backupMachineId: POSITIVE_ID,
-  destinationMachineId: POSITIVE_ID,
-  destinationPath: DESTINATION_PATH,
-  overwriteFiles: fc.boolean(),
-});
+const RESTORE_CONFIG = fc.record(
+  {
+    backupId: POSITIVE_ID,
+    backupMachineId: POSITIVE_ID,
+    destinationMachineId: POSITIVE_ID,
+    destinationPath: DESTINATION_PATH,
+    overwriteFiles: fc.boolean(),
+  },
+  { noNullPrototype: true },
+);
 
 /**
  * What a client chooses for a restore: backup, machines, path and overwrite flag.
