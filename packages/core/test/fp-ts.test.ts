@@ -4,6 +4,9 @@ import { err, errAsync, ok, okAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { fromEither, fromTaskEither, toEither, toTaskEither } from "../src/fp-ts/index.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe("fp-ts interop", () => {
   it("round-trips Result and Either for any value", () => {
     fc.assert(
@@ -16,7 +19,7 @@ describe("fp-ts interop", () => {
     );
   });
 
-  it("round-trips ResultAsync and TaskEither", async () => {
+  it("round-trips ResultAsync and TaskEither", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer(), fc.boolean(), async (value, success) => {
         const task = toTaskEither(success ? okAsync(value) : errAsync(value));

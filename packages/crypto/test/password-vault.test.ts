@@ -14,6 +14,9 @@ import { keyringOf, randomKey } from "./support/keyrings.js";
 import { rsaPair } from "./support/keys.js";
 import { passphraseUpTo } from "./support/passphrases.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 const pair = rsaPair(2048);
 const publicKey = pair.agentPublicKey;
 const binding = { tenantId: "123456", restoreId: 13689 };
@@ -26,7 +29,9 @@ const sealWith = (encryptedPassword: string, key = publicKey) =>
 const hexOf = (value: bigint) => value.toString(16).toUpperCase().padStart(512, "0");
 
 describe("seal validates the EncryptedPassword (core's rule)", () => {
-  it("accepts every genuine ciphertext, in any case and with whitespace, and opens it as upper-case hex", async () => {
+  it("accepts every genuine ciphertext, in any case and with whitespace, and opens it as upper-case hex", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         passphraseUpTo(190),
@@ -45,7 +50,9 @@ describe("seal validates the EncryptedPassword (core's rule)", () => {
     );
   });
 
-  it("accepts any value below the modulus: the padding is the agent's business", async () => {
+  it("accepts any value below the modulus: the padding is the agent's business", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.bigInt({ min: 0n, max: pair.modulus - 1n }), async (value) => {
         expect((await sealWith(hexOf(value))).isOk()).toBe(true);
@@ -53,7 +60,7 @@ describe("seal validates the EncryptedPassword (core's rule)", () => {
     );
   });
 
-  it("rejects a wrong length", async () => {
+  it("rejects a wrong length", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 600 }).filter((bytes) => bytes !== 256),
@@ -69,7 +76,7 @@ describe("seal validates the EncryptedPassword (core's rule)", () => {
     );
   });
 
-  it("rejects what is not hex", async () => {
+  it("rejects what is not hex", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ minLength: 1 }).filter((text) => /[^0-9a-fA-F\t\n\f\r ]/.test(text)),
@@ -81,7 +88,7 @@ describe("seal validates the EncryptedPassword (core's rule)", () => {
     );
   });
 
-  it("rejects a value at or above the modulus", async () => {
+  it("rejects a value at or above the modulus", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.bigInt({ min: pair.modulus, max: (1n << 2048n) - 1n }), async (value) => {
         const error = (await sealWith(hexOf(value)))._unsafeUnwrapErr();
@@ -144,7 +151,7 @@ describe("open releases the ciphertext for its own binding only", () => {
     expect((await watched.open(sealed, binding))._unsafeUnwrap()).toBe(hex);
   });
 
-  it("refuses an altered sealed value", async () => {
+  it("refuses an altered sealed value", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     const sealed = (await sealWith(hex))._unsafeUnwrap();
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), async (at, mask) => {

@@ -10,6 +10,9 @@ import {
 import { rsaPair } from "./support/keys.js";
 import { passphraseOver, passphraseUpTo, utf8Bytes } from "./support/passphrases.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 // 4096-bit private operations cost milliseconds each, so the large key runs fewer cases.
 const SIZES = [
   { bits: 2048, numRuns: 200 },
@@ -24,7 +27,9 @@ describe.each(SIZES)("RSA-$bits", ({ bits, numRuns }) => {
   describe.each(OAEP)("%s", (padding) => {
     const maximum = maxPassphraseBytes(bits / 8, padding);
 
-    it("encrypts any passphrase up to the maximum and decrypts it back", () => {
+    it("encrypts any passphrase up to the maximum and decrypts it back", {
+      timeout: PROPERTY_TIMEOUT_MS,
+    }, () => {
       fc.assert(
         fc.property(passphraseUpTo(maximum), (passphrase) => {
           const hex = encryptPassword(passphrase, pair.agentPublicKey, { padding })._unsafeUnwrap();

@@ -27,6 +27,9 @@ import {
 import { keyringOf } from "./support/keyrings.js";
 import { passphraseUpTo } from "./support/passphrases.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 interface Wired {
   readonly service: RestoreService;
   readonly repository: InMemoryRestoreRepository;
@@ -60,7 +63,9 @@ async function createEncrypted(service: RestoreService) {
 }
 
 describe("core's service on the AES-GCM vault", () => {
-  it("seals an encrypted start, releases it to the agent only, and the agent reads the passphrase", async () => {
+  it("seals an encrypted start, releases it to the agent only, and the agent reads the passphrase", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         passphraseUpTo(maxPassphraseBytes(256, "oaep-sha256")),

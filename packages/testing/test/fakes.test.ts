@@ -18,6 +18,9 @@ import {
   UNENCRYPTED_BACKUP_ID,
 } from "../src/index.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 const DEFAULT_REFS = {
   backupId: UNENCRYPTED_BACKUP_ID,
   backupMachineId: BACKUP_MACHINE_ID,
@@ -96,7 +99,9 @@ describe("fakeBackupCatalog", () => {
     expect(unknown._unsafeUnwrapErr()).toMatchObject({ field: "BackupId" });
   });
 
-  it("checks BackupId, then BackupMachineId, then DestinationMachineId", async () => {
+  it("checks BackupId, then BackupMachineId, then DestinationMachineId", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     const catalog = fakeBackupCatalog();
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.boolean(), fc.boolean(), async (badB, badM, badD) => {
@@ -249,7 +254,9 @@ describe("fixedClock", () => {
 });
 
 describe("sequentialIds", () => {
-  it("counts up from start; peek shows the next id without taking it", async () => {
+  it("counts up from start; peek shows the next id without taking it", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1e9 }), fc.nat({ max: 20 }), async (start, n) => {
         const ids = sequentialIds(start);
@@ -295,7 +302,7 @@ describe("inMemoryPasswordVault", () => {
     expect(Buffer.from(handle).toString("hex").toUpperCase()).not.toBe(encryptedPassword);
   });
 
-  it("round-trips any valid ciphertext", async () => {
+  it("round-trips any valid ciphertext", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     const vault = inMemoryPasswordVault();
     await fc.assert(
       fc.asyncProperty(

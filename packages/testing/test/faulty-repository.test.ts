@@ -10,6 +10,9 @@ import {
 } from "../src/contract/contract-data.js";
 import { inMemoryRepository, type RepositoryMethod, withFaults } from "../src/index.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 const METHODS: RepositoryMethod[] = [
   "load",
   "append",
@@ -55,7 +58,9 @@ describe("withFaults", () => {
     expect((await inner.inspect.events(TENANT, 7)).map((e) => e.seq)).toEqual([1]);
   });
 
-  it("fails exactly the next `times` calls of a method, then recovers", async () => {
+  it("fails exactly the next `times` calls of a method, then recovers", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...METHODS), fc.nat({ max: 4 }), async (method, times) => {
         const faulty = withFaults(inMemoryRepository()).failNext(method, unavailable, times);
@@ -67,7 +72,7 @@ describe("withFaults", () => {
     );
   });
 
-  it("leaves other methods alone", async () => {
+  it("leaves other methods alone", { timeout: PROPERTY_TIMEOUT_MS }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...METHODS), async (failing) => {
         const faulty = withFaults(inMemoryRepository()).failAlways(failing, unavailable);

@@ -20,6 +20,9 @@ import {
   userPrincipal,
 } from "../src/index.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 function contextFor(principal: Principal, tenantId = DEFAULT_TENANT): RequestContext {
   return { principal, tenantId, requestId: "req-test" };
 }
@@ -145,7 +148,9 @@ describe("requestAction StartManual", () => {
     });
   }
 
-  it("rejects any non-hex ciphertext of the right length with not_hex", async () => {
+  it("rejects any non-hex ciphertext of the right length with not_hex", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     const env = testEnvironment();
     const restore = await created(env, true);
     const digits = keyOf(restore).modulusHex.length;
@@ -418,7 +423,9 @@ describe("requestAction lookup and authorization", () => {
 });
 
 describe("no secret leaks from encrypted starts", () => {
-  it("never shows the EncryptedPassword or the sealed bytes in results, errors or events", async () => {
+  it("never shows the EncryptedPassword or the sealed bytes in results, errors or events", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ minLength: 1, maxLength: 100 }),

@@ -40,6 +40,9 @@ import {
   type UserCommandName,
 } from "./support/spec-3-tables.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 /** What decide must do for one cell of SPEC 3 (support/spec-3-tables.ts). */
 type Outcome =
   | { readonly to: RestoreStateName }
@@ -169,7 +172,9 @@ describe("decide agrees with SPEC 3 for every (state, command) pair", () => {
 const arbAnyRestore = arbStateName().chain((state) => arbRestoreIn(state));
 
 describe("transition properties", () => {
-  it("terminal states absorb: any command yields no event or an error, and the state stays", () => {
+  it("terminal states absorb: any command yields no event or an error, and the state stays", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const arbTerminal = fc.constantFrom(...TERMINAL).chain((state) => arbRestoreIn(state));
     fc.assert(
       fc.property(
@@ -187,7 +192,9 @@ describe("transition properties", () => {
   });
 
   // UpdateConfig is left out on purpose: SPEC 3 says it replaces the configuration again each time.
-  it("repeating an accepted StartManual, StopManual or agent report is a no-op", () => {
+  it("repeating an accepted StartManual, StopManual or agent report is a no-op", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const arbRepeatable = (restore: Restore): fc.Arbitrary<RestoreCommand> =>
       fc.oneof(
         arbSealedPassword().map(
@@ -223,7 +230,9 @@ describe("transition properties", () => {
     );
   });
 
-  it("folding any history reproduces the restore stepwise", () => {
+  it("folding any history reproduces the restore stepwise", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbHistory({ maxCommands: 30 }), ({ events, restore }) => {
         expect(fold(events)).toEqual(existing(restore));
@@ -246,7 +255,9 @@ describe("transition properties", () => {
     );
   });
 
-  it("the sealed password is held exactly while the restore is encrypted and active", () => {
+  it("the sealed password is held exactly while the restore is encrypted and active", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbHistory({ maxCommands: 30 }), ({ events }) => {
         let aggregate: RestoreAggregate = { type: "Empty" };
@@ -278,7 +289,9 @@ describe("the password rule of StartManual", () => {
     else expect([passwordCode, "error" in table ? table.error : passwordCode]).toContain(code);
   }
 
-  it("an encrypted restore without a sealed password is password_required", () => {
+  it("an encrypted restore without a sealed password is password_required", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(
         arbStateName().chain((state) => arbRestoreIn(state, { encrypted: true })),
@@ -300,7 +313,9 @@ describe("the password rule of StartManual", () => {
     );
   });
 
-  it("an unencrypted restore with a sealed password is password_not_allowed", () => {
+  it("an unencrypted restore with a sealed password is password_not_allowed", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(
         arbStateName().chain((state) => arbRestoreIn(state, { encrypted: false })),
@@ -348,7 +363,9 @@ describe("secrets stay out of events", () => {
     .uint8Array({ minLength: 16, maxLength: 64 })
     .map((bytes) => bytes as SealedPassword);
 
-  it("no event or error of any StartManual contains the sealed password bytes", () => {
+  it("no event or error of any StartManual contains the sealed password bytes", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(
         fc.boolean().chain((encrypted) =>
@@ -375,7 +392,7 @@ describe("secrets stay out of events", () => {
     );
   });
 
-  it("no event of any history holds binary data", () => {
+  it("no event of any history holds binary data", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(arbHistory({ encrypted: true }), ({ events }) => {
         expect(containsBinary(events)).toBe(false);
@@ -436,7 +453,7 @@ describe("decide and evolve are total", () => {
     expect(result.isOk() !== result.isErr()).toBe(true);
   };
 
-  it("decide never throws for well-typed input", () => {
+  it("decide never throws for well-typed input", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(
         fc
@@ -451,7 +468,9 @@ describe("decide and evolve are total", () => {
     );
   });
 
-  it("decide never throws for arbitrary state, command or context", () => {
+  it("decide never throws for arbitrary state, command or context", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -473,7 +492,7 @@ describe("decide and evolve are total", () => {
     );
   });
 
-  it("evolve never throws for arbitrary state or event", () => {
+  it("evolve never throws for arbitrary state or event", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const arbEvent = arbHistory().chain(({ events }) => fc.constantFrom(...events));
     fc.assert(
       fc.property(

@@ -17,6 +17,9 @@ import {
   arbHostileCreateRestoreBody,
 } from "../src/index.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 const RUNS = 300;
 
 /** The parsers take what `JSON.parse` gives, so every body goes through the wire first. */
@@ -34,7 +37,9 @@ function rejected(parse: () => Result<unknown, RestoreError>): RestoreError | "a
 }
 
 describe("action-requested bodies", () => {
-  it("every valid body parses to its action, id and password", () => {
+  it("every valid body parses to its action, id and password", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbActionRequestBody(), (body) => {
         const parsed = parseActionRequest(overTheWire(body));
@@ -49,7 +54,9 @@ describe("action-requested bodies", () => {
     );
   });
 
-  it("every hostile body is invalid_request, never a throw", () => {
+  it("every hostile body is invalid_request, never a throw", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbHostileActionRequestBody(), (body) => {
         const outcome = rejected(() => parseActionRequest(body));
@@ -59,7 +66,9 @@ describe("action-requested bodies", () => {
     );
   });
 
-  it("a password sent with StopManual is not echoed in the error", () => {
+  it("a password sent with StopManual is not echoed in the error", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -76,7 +85,7 @@ describe("action-requested bodies", () => {
 });
 
 describe("create-restore bodies", () => {
-  it("every valid body parses to its configuration", () => {
+  it("every valid body parses to its configuration", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(arbCreateRestoreBody(), (body) => {
         const parsed = parseCreateRestore(overTheWire(body));
@@ -93,7 +102,9 @@ describe("create-restore bodies", () => {
     );
   });
 
-  it("every hostile body is invalid_request, never a throw", () => {
+  it("every hostile body is invalid_request, never a throw", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbHostileCreateRestoreBody(), (body) => {
         const outcome = rejected(() => parseCreateRestore(body));
@@ -117,7 +128,9 @@ const SPELLINGS: Record<string, string> = {
 };
 
 describe("agent patch bodies", () => {
-  it("every valid patch parses, whichever spelling of a path it uses", () => {
+  it("every valid patch parses, whichever spelling of a path it uses", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbAgentPatchBody(), (body) => {
         const parsed = parseAgentPatch(overTheWire(body));
@@ -138,7 +151,9 @@ describe("agent patch bodies", () => {
     );
   });
 
-  it("every hostile patch is invalid_request, never a throw", () => {
+  it("every hostile patch is invalid_request, never a throw", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(arbHostileAgentPatchBody(), (body) => {
         const outcome = rejected(() => parseAgentPatch(body));

@@ -4,6 +4,9 @@ import { parseJsonBody } from "../../src/index.js";
 import { locateJsonError } from "../../src/wire/json-error-locator.js";
 import { readFixture } from "./read-fixture.js";
 
+/** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 const MARKER = "SECRET-MARKER-7f3a";
 
 function jsonParses(text: string): boolean {
@@ -125,7 +128,9 @@ describe("parseJsonBody", () => {
     );
   });
 
-  it("fails exactly when JSON.parse fails, and never throws", () => {
+  it("fails exactly when JSON.parse fails, and never throws", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(fc.oneof(jsonishText, mutatedJson, fc.string()), (text) => {
         const result = parseJsonBody(text);
@@ -138,7 +143,9 @@ describe("parseJsonBody", () => {
     );
   });
 
-  it("finds an error in a text exactly when JSON.parse rejects it", () => {
+  it("finds an error in a text exactly when JSON.parse rejects it", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(
         fc.oneof(jsonishText, mutatedJson, stringLiteral, fc.json(), fc.string()),
