@@ -81,4 +81,19 @@ describe("validateEncryptedPassword", () => {
       validateEncryptedPassword("00", { modulusHex: "", exponentHex: "10001" })._unsafeUnwrapErr(),
     ).toBe("no_public_key");
   });
+
+  it("has no usable key when the modulus is hex only in part, and never throws for it", () => {
+    for (const modulusHex of ["ZZ12", "12ZZ", "12 34", "0x1234", "12\n", "-1234"]) {
+      expect(
+        validateEncryptedPassword("00", { modulusHex, exponentHex: "10001" })._unsafeUnwrapErr(),
+      ).toBe("no_public_key");
+    }
+  });
+
+  it("says not_hex for a ciphertext that is not even a string", () => {
+    const key = keyOf((1n << 2047n) | 1n);
+    for (const value of [null, undefined, 42, ["00"]]) {
+      expect(validateEncryptedPassword(value as never, key)._unsafeUnwrapErr()).toBe("not_hex");
+    }
+  });
 });

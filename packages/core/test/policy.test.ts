@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { authorize, type Permission, type Principal } from "../src/index.js";
+import {
+  authorize,
+  isPrincipal,
+  type Permission,
+  type Principal,
+  ROLE_PERMISSIONS,
+} from "../src/index.js";
 
 const TENANT = "123456";
 const USER_PERMISSIONS: Permission[] = ["create", "update", "start", "stop", "read"];
@@ -73,5 +79,43 @@ describe("authorize", () => {
       expect(authorize(agent, permission, TENANT).isErr()).toBe(true);
     }
     expect(authorize(agent, "report", "654321")._unsafeUnwrapErr().code).toBe("forbidden");
+  });
+});
+
+describe("the policy cannot be bent", () => {
+  it("ignores any change to ROLE_PERMISSIONS: it is frozen, and authorize reads its own copy", () => {
+    const observer: Principal = { type: "user", userId: "u", tenantId: "t", roles: ["observer"] };
+    expect(Object.isFrozen(ROLE_PERMISSIONS)).toBe(true);
+    expect(Object.isFrozen(ROLE_PERMISSIONS.observer)).toBe(true);
+    expect(() => {
+      (ROLE_PERMISSIONS as Record<string, Permission[]>).observer?.push("start");
+    }).toThrow(TypeError);
+    expect(authorize(observer, "start", "t").isErr()).toBe(true);
+  });
+
+  it("forbids a principal that is not well formed, a role named like a prototype key, and an unknown permission", () => {
+    const cases: unknown[] = [
+      null,
+      {},
+      { type: "user", userId: "u", tenantId: "t" },
+      { type: "user", userId: "u", tenantId: "t", roles: "cloudbackup:admin" },
+      { type: "user", userId: "", tenantId: "t", roles: ["admin"] },
+      { type: "user", userId: "u\u0000", tenantId: "t", roles: ["admin"] },
+      { type: "user", userId: "u", tenantId: 7, roles: ["admin"] },
+      { type: "agent", agentId: "7", tenantId: "t" },
+      { type: "agent", agentId: 0, tenantId: "t" },
+      { type: "robot", tenantId: "t" },
+      { type: "user", userId: "u", tenantId: "t", roles: ["constructor", "__proto__", "toString"] },
+    ];
+    for (const principal of cases) {
+      expect(authorize(principal as Principal, "read", "t")._unsafeUnwrapErr().code).toBe(
+        "forbidden",
+      );
+      expect(isPrincipal(principal)).toBe(
+        (principal as { roles?: unknown[] } | null)?.roles?.[0] === "constructor",
+      );
+    }
+    const admin: Principal = { type: "user", userId: "u", tenantId: "t", roles: ["admin"] };
+    expect(authorize(admin, "destroy" as Permission, "t").isErr()).toBe(true);
   });
 });

@@ -98,6 +98,45 @@ describe("a service remembers the restores it changed", () => {
     expect(stopped._unsafeUnwrap().state).toBe("Stopped");
   });
 
+  it("checks a no-op decided on its memory against a fresh read: a restore another instance stopped rejects StartManual", async () => {
+    const { env, repository } = environment();
+    const restore = await created(env);
+    const id = restore.restoreId;
+    const start = { action: "StartManual" as const, restoreId: id, encryptedPassword: null };
+    (await env.service.requestAction(env.context(), start))._unsafeUnwrap(); // remembered: StartRequested
+    const other = otherInstance(env);
+    (
+      await other.agentReport(env.context(agent), id, { state: "InProgress", report: {} })
+    )._unsafeUnwrap();
+    (await other.requestAction(env.context(), { ...start, action: "StopManual" }))._unsafeUnwrap(); // the store: StopRequested
+    const loads = repository.calls("load");
+
+    // On the remembered StartRequested a StartManual is a no-op; on the store's StopRequested it is refused.
+    const error = (await env.service.requestAction(env.context(), start))._unsafeUnwrapErr();
+
+    expect(error).toEqual(RestoreErrors.stopping(id, "StopRequested", "StartManual"));
+    expect(repository.calls("load")).toBe(loads + 1);
+  });
+
+  it("answers a no-op its memory and the store agree on after one read, writing nothing", async () => {
+    const { env, repository } = environment();
+    const restore = await created(env);
+    const start = {
+      action: "StartManual" as const,
+      restoreId: restore.restoreId,
+      encryptedPassword: null,
+    };
+    const started = (await env.service.requestAction(env.context(), start))._unsafeUnwrap();
+    const loads = repository.calls("load");
+    const appends = repository.calls("append");
+
+    const again = (await env.service.requestAction(env.context(), start))._unsafeUnwrap();
+
+    expect(again).toEqual(started);
+    expect(repository.calls("load")).toBe(loads + 1);
+    expect(repository.calls("append")).toBe(appends);
+  });
+
   it("re-decides on a fresh read when a stale memory's change loses the race", async () => {
     const { env, repository } = environment();
     const restore = await created(env);

@@ -419,8 +419,11 @@ describe("decide and evolve are total", () => {
       "progress",
       "__proto__",
       "constructor",
+      "errors",
+      "list",
     ),
     values: [
+      fc.constantFrom("constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"),
       fc.constantFrom(
         "Empty",
         "Existing",
@@ -446,7 +449,14 @@ describe("decide and evolve are total", () => {
     withTypedArray: true,
     withSparseArray: true,
   });
-  const anything = fc.oneof(fc.anything(), nearValid);
+  /** Objects that reach themselves: a naive deep walk (equality, copying) never ends. */
+  const cyclic = fc.anything().map((inner) => {
+    const node: Record<string, unknown> = { inner, count: 1, list: [] };
+    node.self = node;
+    (node.list as unknown[]).push(node);
+    return node;
+  });
+  const anything = fc.oneof(fc.anything(), nearValid, cyclic);
 
   const settles = (run: () => { isOk(): boolean; isErr(): boolean }): void => {
     const result = run();
@@ -506,6 +516,165 @@ describe("decide and evolve are total", () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+  it("decide refuses a reported state that is a prototype key or any other non-state, without throwing", () => {
+    fc.assert(
+      fc.property(
+        arbAnyRestore,
+        fc.oneof(
+          fc.constantFrom("constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"),
+          fc.constantFrom("Creating", "StartRequested", "queued", "in_progress", ""),
+          fc.string(),
+        ),
+        arbCommandContext(),
+        ({ restore }, state, context) => {
+          const command = {
+            type: "RecordAgentReport",
+            data: { restoreId: restore.restoreId, state, report: {} },
+          } as unknown as RestoreCommand;
+          const error = decide(existing(restore), command, context)._unsafeUnwrapErr();
+          expect(error.code).toBe("invalid_request");
+          expect(error.code === "invalid_request" && error.issues.map((i) => i.path)).toEqual([
+            "command.data.state",
+          ]);
+        },
+      ),
+    );
+  });
+
+  it("decide is total on a report whose errors object reaches itself, and no cycle reaches an event", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ACTIVE).chain((state) => arbRestoreIn(state)),
+        fc.constantFrom(null, "InProgress", "Completed", "Stopped"),
+        arbCommandContext(),
+        fc.boolean(),
+        ({ restore }, state, context, throughList) => {
+          const errors: Record<string, unknown> = {
+            count: 1,
+            reason: null,
+            diagnostics: null,
+            list: [{ index: 0, path: null, type: null, exception: null }],
+          };
+          // Either a cycle through a key the domain ignores, or one through a field it reads.
+          if (throughList) (errors.list as unknown[]).push(errors);
+          else errors.again = errors;
+          const command = {
+            type: "RecordAgentReport",
+            data: { restoreId: restore.restoreId, state, report: { errors } },
+          } as unknown as RestoreCommand;
+          const decision = decide(existing(restore), command, context);
+          if (throughList) {
+            expect(decision._unsafeUnwrapErr().code).toBe("invalid_request");
+          } else if (decision.isOk()) {
+            expect(() => JSON.stringify(decision.value)).not.toThrow();
+            expect(JSON.stringify(decision.value)).not.toContain("again");
+          } else {
+            expect(decision.error.code).toBe("agent_conflict");
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("decide refuses a command naming another restore, whatever it is and whatever the state", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
+    fc.assert(
+      fc.property(
+        arbAnyRestore.chain((history) =>
+          fc.tuple(fc.constant(history.restore), arbCommand(history.restore)),
+        ),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        arbCommandContext(),
+        ([restore, command], other, context) => {
+          fc.pre(command.type !== "CreateRestore" && other !== restore.restoreId);
+          const elsewhere = {
+            ...command,
+            data: { ...command.data, restoreId: other },
+          } as RestoreCommand;
+          const error = decide(existing(restore), elsewhere, context)._unsafeUnwrapErr();
+          expect(error).toEqual({
+            code: "invalid_request",
+            message: `The request is invalid: command.data.restoreId: names restore ${other}, not restore ${restore.restoreId}.`,
+            issues: [
+              {
+                path: "command.data.restoreId",
+                message: `names restore ${other}, not restore ${restore.restoreId}`,
+              },
+            ],
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("decide answers internal_error for a state that is a restore but for one field", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
+    // Every field of a restore, each replaced in turn by a value no field may hold.
+    const paths = [
+      ["tenantId"],
+      ["restoreId"],
+      ["state"],
+      ["version"],
+      ["config"],
+      ["config", "backupId"],
+      ["config", "destinationPath"],
+      ["config", "overwriteFiles"],
+      ["backup"],
+      ["backup", "restorePoint"],
+      ["backup", "isEncrypted"],
+      ["backup", "publicKey"],
+      ["backup", "backupConfigurationName"],
+      ["passwordSealed"],
+      ["progress"],
+      ["progress", "startedTime"],
+      ["progress", "filesRestored"],
+      ["progress", "errors"],
+      ["createdAt"],
+      ["updatedAt"],
+    ] as const;
+    const broken = fc.constantFrom<unknown>(Symbol("not data"), () => "not data", Number.NaN, [
+      "constructor",
+    ]);
+    fc.assert(
+      fc.property(
+        arbAnyRestore.chain((history) =>
+          fc.tuple(fc.constant(history.restore), arbCommand(history.restore)),
+        ),
+        fc.constantFrom(...paths),
+        broken,
+        arbCommandContext(),
+        ([restore, command], path, value, context) => {
+          const copy = structuredClone(restore) as unknown as Record<
+            string,
+            Record<string, unknown>
+          >;
+          const [first, second] = path;
+          if (second === undefined) (copy as Record<string, unknown>)[first] = value;
+          else (copy[first] as Record<string, unknown>)[second] = value;
+          const decision = decide(existing(copy as unknown as Restore), command, context);
+          expect(decision._unsafeUnwrapErr().code).toBe("internal_error");
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("evolve keeps the restore it has when a second RestoreCreated comes", () => {
+    fc.assert(
+      fc.property(arbAnyRestore, arbHistory(), ({ restore }, other) => {
+        const again = other.events[0];
+        if (again?.type !== "RestoreCreated")
+          throw new Error("a history starts with RestoreCreated");
+        expect(evolve(existing(restore), again)).toEqual(existing(restore));
+      }),
     );
   });
 });

@@ -35,7 +35,11 @@ export type Fault = (operation: string, error: RestoreError, cause: unknown) => 
 export function faultReporter(onError: ((report: ServiceErrorReport) => void) | undefined): Fault {
   return (operation, error, cause) => {
     try {
-      onError?.({ operation, error, cause });
+      const returned: unknown = onError?.({ operation, error, cause });
+      // An async hook's rejection would otherwise be an unhandled rejection that ends the process.
+      if (isRecord(returned) && typeof returned.then === "function") {
+        (returned as unknown as PromiseLike<unknown>).then(undefined, () => undefined);
+      }
     } catch {
       // The embedder's hook must not turn an answer into an exception.
     }

@@ -1,9 +1,13 @@
 import {
+  type Actor,
   AGENT_REPORTABLE_STATES,
   type AgentReportedState,
   type AgentRequest,
+  EARLIEST_TIMESTAMP,
   fold,
   isActive,
+  LATEST_TIMESTAMP,
+  LIMITS,
   pendingRequestOf,
   type Restore,
   type RestoreCommand,
@@ -19,15 +23,20 @@ import {
   AGENT,
   agentActor,
   commands,
+  decideChange,
   OTHER_AGENT,
   OTHER_TENANT,
   sealedBytes,
   TENANT,
 } from "./contract-data.js";
 import { type ContractWriter, contractWriter, okValue } from "./contract-writer.js";
+import { EDGE_TENANT, edgeContext, edgeCreate, edgeErrors, UNSTORABLE } from "./edge-values.js";
 import type { RepositoryInspector } from "./repository-inspector.js";
 
 export type { InspectedRow, RepositoryInspector } from "./repository-inspector.js";
+
+/** The largest restore id any store must hold: ids are safe integers. */
+const EDGE_RESTORE_ID = Number.MAX_SAFE_INTEGER;
 
 /** A store under test: the adapter, raw access to its data, and how to release it. */
 export interface ContractSubject {
@@ -452,6 +461,82 @@ export function restoreRepositoryContract(
           { numRuns: 25 },
         );
       });
+    });
+
+    describe("values at the edges", () => {
+      it("gives back exactly the longest texts, the largest numbers and the first and last instants", async () => {
+        const create = edgeCreate(EDGE_RESTORE_ID);
+        const created = okValue(await repository.append(create));
+        expect(created).toEqual(create.restore);
+        const appended = [...create.events];
+        let current = created;
+        const steps: [RestoreCommand, Actor, SealedPassword | null][] = [
+          [
+            commands.start(EDGE_RESTORE_ID, sealedBytes(9)),
+            edgeContext(LATEST_TIMESTAMP).actor,
+            sealedBytes(9),
+          ],
+          [
+            commands.report(EDGE_RESTORE_ID, "InProgress", {
+              startedTime: EARLIEST_TIMESTAMP,
+              filesRestored: Number.MAX_SAFE_INTEGER,
+              bytesRestored: Number.MAX_SAFE_INTEGER,
+              errors: edgeErrors(false),
+            }),
+            agentActor(AGENT),
+            null,
+          ],
+          [
+            commands.report(EDGE_RESTORE_ID, "CompletedWithErrors", {
+              endedTime: LATEST_TIMESTAMP,
+              errors: edgeErrors(true),
+            }),
+            agentActor(AGENT),
+            null,
+          ],
+        ];
+        for (const [command, actor, sealed] of steps) {
+          const change = okValue(
+            decideChange(current, command, { ...edgeContext(EARLIEST_TIMESTAMP), actor }),
+          );
+          if (change === null) throw new Error("contract setup: an edge step was a no-op");
+          current = okValue(
+            await repository.append({
+              tenantId: EDGE_TENANT,
+              restoreId: EDGE_RESTORE_ID,
+              expectedVersion: current.version,
+              ...change,
+              sealedPassword: sealed,
+            }),
+          );
+          expect(current).toEqual(change.restore);
+          appended.push(...change.events);
+        }
+
+        await expectFolded(EDGE_TENANT, EDGE_RESTORE_ID);
+        expect(okValue(await repository.load(EDGE_TENANT, EDGE_RESTORE_ID))).toEqual(current);
+        expect(okValue(await repository.readEvents(EDGE_TENANT, EDGE_RESTORE_ID))).toEqual(
+          appended.map((event, i) => ({ seq: i + 1, event })),
+        );
+        expect(current.progress.errors?.list).toHaveLength(LIMITS.errorList);
+      }, 60_000);
+
+      it.each(UNSTORABLE)(
+        "refuses $what as invalid_request naming $field, writing nothing",
+        async ({ apply, field }) => {
+          const request = apply(edgeCreate(EDGE_RESTORE_ID));
+
+          const result = await repository.append(request);
+
+          const error = result.isErr() ? result.error : null;
+          expect(error?.code).toBe("invalid_request");
+          const paths = error?.code === "invalid_request" ? error.issues.map((i) => i.path) : [];
+          expect(paths.length).toBeGreaterThan(0);
+          expect(paths.every((path) => path.endsWith(field))).toBe(true);
+          expect(await inspect.row(EDGE_TENANT, EDGE_RESTORE_ID)).toBeNull();
+          expect(await inspect.events(EDGE_TENANT, EDGE_RESTORE_ID)).toEqual([]);
+        },
+      );
     });
 
     describe("sealed password", () => {

@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Restore } from "../src/index.js";
+import { knownRestores } from "../src/service/known-restores.js";
+
+function restore(restoreId: number, tenantId = "123456"): Restore {
+  return {
+    tenantId,
+    restoreId,
+    state: "Creating",
+    version: 1,
+    config: {
+      backupId: 1,
+      backupMachineId: 2,
+      destinationMachineId: 3,
+      destinationPath: "/restore",
+      overwriteFiles: false,
+    },
+    backup: {
+      backupConfigurationId: 4,
+      backupConfigurationName: "nightly",
+      restorePoint: "2024-01-01T00:00:00.000Z",
+      backupMachineName: "web01",
+      backupFlavor: "RaxCloudServer",
+      backupDataCenter: "DFW",
+      destinationMachineName: "web02",
+      isEncrypted: false,
+      publicKey: null,
+    },
+    passwordSealed: false,
+    progress: {
+      startedTime: null,
+      endedTime: null,
+      filesRestored: null,
+      bytesRestored: null,
+      errors: null,
+    },
+    createdAt: "2024-01-01T00:00:00.000Z",
+    updatedAt: "2024-01-01T00:00:00.000Z",
+  };
+}
+
+describe("knownRestores", () => {
+  it("forgets the least recently used restore once it holds more than its capacity", () => {
+    const known = knownRestores(2);
+    known.remember(restore(1));
+    known.remember(restore(2));
+    known.remember(restore(3));
+    expect(known.get("123456", 1)).toBeUndefined();
+    expect(known.get("123456", 2)?.restoreId).toBe(2);
+    expect(known.get("123456", 3)?.restoreId).toBe(3);
+  });
+
+  it("counts a read as a use, so a restore just read is not the one forgotten", () => {
+    const known = knownRestores(2);
+    known.remember(restore(1));
+    known.remember(restore(2));
+    expect(known.get("123456", 1)?.restoreId).toBe(1);
+    known.remember(restore(3));
+    expect(known.get("123456", 2)).toBeUndefined();
+    expect(known.get("123456", 1)?.restoreId).toBe(1);
+  });
+
+  it("counts remembering again as a use and keeps only the latest state", () => {
+    const known = knownRestores(2);
+    known.remember(restore(1));
+    known.remember(restore(2));
+    known.remember({ ...restore(1), version: 2 });
+    known.remember(restore(3));
+    expect(known.get("123456", 2)).toBeUndefined();
+    expect(known.get("123456", 1)?.version).toBe(2);
+  });
+
+  it("never holds more than its capacity, and always the most recent ones", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 60 }),
+        (capacity, ids) => {
+          const known = knownRestores(capacity);
+          for (const id of ids) known.remember(restore(id));
+          const recent = [...new Set([...ids].reverse())].slice(0, capacity);
+          for (const id of new Set(ids)) {
+            expect(known.get("123456", id) !== undefined).toBe(recent.includes(id));
+          }
+        },
+      ),
+    );
+  });
+
+  it("remembers nothing with capacity 0", () => {
+    const known = knownRestores(0);
+    known.remember(restore(1));
+    expect(known.get("123456", 1)).toBeUndefined();
+  });
+
+  it("keeps tenants apart, even when a tenant id looks like a key", () => {
+    const known = knownRestores(10);
+    known.remember(restore(1, "a"));
+    expect(known.get("b", 1)).toBeUndefined();
+    known.remember(restore(12, "3"));
+    known.remember(restore(1, "23"));
+    expect(known.get("3", 12)?.tenantId).toBe("3");
+    expect(known.get("23", 1)?.tenantId).toBe("23");
+  });
+
+  it("keeps a copy, so a caller changing what it remembered changes nothing", () => {
+    const known = knownRestores(10);
+    const original = restore(1);
+    known.remember(original);
+    (original.config as { destinationPath: string }).destinationPath = "/tampered";
+    expect(known.get("123456", 1)?.config.destinationPath).toBe("/restore");
+  });
+});
