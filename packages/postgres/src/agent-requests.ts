@@ -2,6 +2,7 @@ import type { AgentRequest, RestoreError } from "@restorekit/core";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { postgresRepository } from "./postgres-repository.js";
 import type { SqlClient } from "./sql-client.js";
+import type { OnStorageError } from "./storage-failure.js";
 
 export interface AgentRequestsOptions {
   readonly schema?: string;
@@ -11,6 +12,8 @@ export interface AgentRequestsOptions {
   readonly signal?: AbortSignal;
   /** Yield the requests already waiting (the poll) before the new ones. Default true. */
   readonly includePending?: boolean;
+  /** Told why setting up failed, with the driver's error (see `postgresRepository`). */
+  readonly onError?: OnStorageError;
 }
 
 /** The requests of one agent as they are committed; `close` (or the signal) ends it. */
@@ -36,10 +39,10 @@ export function agentRequests(
   client: SqlClient,
   options: AgentRequestsOptions,
 ): ResultAsync<AgentRequestStream, RestoreError> {
-  const repository = postgresRepository(
-    client,
-    options.schema === undefined ? {} : { schema: options.schema },
-  );
+  const repository = postgresRepository(client, {
+    schema: options.schema,
+    onError: options.onError,
+  });
   const { tenantId, agentId, signal } = options;
   const queue: AgentRequest[] = [];
   const seen = new Set<string>();

@@ -7,6 +7,8 @@ export {
 export { fromPGlite, type PGliteLike } from "./from-pglite.js";
 export { type FromPoolOptions, fromPool } from "./from-pool.js";
 export { type MigrateOptions, type MigrationReport, migrate } from "./migrate.js";
+export type { MigrateError, MigrateStep } from "./migrate-error.js";
+export { MIGRATIONS, type Migration } from "./migrations/index.js";
 export {
   type PostgresIdGeneratorOptions,
   type PostgresRepositoryOptions,
@@ -22,3 +24,4 @@ export type {
   SqlStatement,
 } from "./sql-client.js";
 export { storageErrorOf } from "./storage-error.js";
+export type { OnStorageError, StorageFailure, StorageOperation } from "./storage-failure.js";

@@ -1,87 +1,139 @@
-import { readdir, readFile } from "node:fs/promises";
-import { type RestoreError, RestoreErrors } from "@restorekit/core";
-import { ok, ResultAsync, safeTry } from "neverthrow";
+import type { Issue } from "@restorekit/core";
+import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { failedAt, type MigrateError, type MigrateStep, refusedOptions } from "./migrate-error.js";
+import { MIGRATIONS, type Migration } from "./migrations/index.js";
 import { DEFAULT_SCHEMA, quoted, type SchemaName, validateSchemaName } from "./schema-name.js";
 import type { SqlClient, SqlExecutor } from "./sql-client.js";
-import { storageErrorOf } from "./storage-error.js";
 
 export interface MigrateOptions {
   /** The schema to create and migrate; default `restorekit`. */
   readonly schema?: string;
+  /**
+   * The migrations to apply, in any order; default the package's own
+   * (`MIGRATIONS`). Pass `[...MIGRATIONS, ...yours]` to ship an app's own
+   * tables in the same schema and run; versions and names must be unique.
+   */
+  readonly migrations?: readonly Migration[];
 }
 
 export interface MigrationReport {
   readonly schema: string;
-  /** The migrations this call applied, by file name; empty when the schema was up to date. */
+  /** The migrations this call applied, by name; empty when the schema was up to date. */
   readonly applied: readonly string[];
 }
 
-interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-const MIGRATIONS = new URL("../migrations/", import.meta.url);
-const FILE = /^(\d{4})_[a-z0-9_]+\.sql$/;
 // Namespaces our advisory lock (the ASCII of "rkit"), so it cannot meet an app's own lock keys.
 const LOCK_CLASS = 0x726b6974;
 
+/** Where a run is, so a failure can say which step it was: the driver's error does not. */
+interface Progress {
+  step: MigrateStep;
+  migration: string | null;
+}
+
 /**
- * Creates the schema if needed and applies the package's pending SQL
- * migrations (`migrations/NNNN_name.sql`) in order, in one transaction under
- * a Postgres advisory lock for that schema, so instances starting at once
- * apply each exactly once; applied versions are recorded in
- * `<schema>.schema_migrations`.
+ * Creates the schema if needed and applies the pending migrations (the
+ * package's `MIGRATIONS` unless `migrations` says otherwise) in version
+ * order, in one transaction under a Postgres advisory lock for that schema,
+ * so instances starting at once apply each exactly once; applied versions are
+ * recorded in `<schema>.schema_migrations`. A failure is a `MigrateError`
+ * naming the step, the SQLSTATE and the driver's message, and nothing of
+ * that run is kept.
  *
  * @example
  * ```ts
- * const report = await migrate(fromPool(pool), { schema: "restorekit" });
- * if (report.isErr()) throw new Error(report.error.message);
+ * const migrated = await migrate(fromPool(pool), { schema: "restorekit" });
+ * if (migrated.isErr()) throw new Error(migrated.error.message, { cause: migrated.error.cause });
+ * console.log(migrated.value.applied); // ["0001_restores.sql"] the first time, then []
  * ```
  */
 export function migrate(
   client: SqlClient,
   options: MigrateOptions = {},
-): ResultAsync<MigrationReport, RestoreError> {
-  return safeTry(async function* () {
-    const schema = yield* validateSchemaName(options.schema ?? DEFAULT_SCHEMA);
-    const migrations = yield* readMigrations();
-    const applied = yield* ResultAsync.fromThrowable(
-      () => client.transaction((tx) => applyPending(tx, schema, migrations)),
-      storageErrorOf,
-    )();
-    return ok({ schema, applied });
+): ResultAsync<MigrationReport, MigrateError> {
+  const checked = checkedOptions(options);
+  if (checked.isErr()) return errAsync(checked.error);
+  const { schema, migrations } = checked.value;
+  // Until the work starts, a failure is the connection's (or its BEGIN's).
+  const progress: Progress = { step: "connect", migration: null };
+  return ResultAsync.fromThrowable(
+    () =>
+      client.transaction(async (tx) => {
+        const applied = await applyPending(tx, schema, migrations, progress);
+        progress.step = "commit";
+        progress.migration = null;
+        return applied;
+      }),
+    (cause) => failedAt(progress.step, progress.migration, cause),
+  )().map((applied) => ({ schema, applied }));
+}
+
+function checkedOptions(
+  options: MigrateOptions,
+): Result<{ schema: SchemaName; migrations: readonly Migration[] }, MigrateError> {
+  const schema = validateSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  if (schema.isErr()) {
+    const { error } = schema;
+    return err(refusedOptions(error.code === "invalid_request" ? error.issues : []));
+  }
+  const migrations = options.migrations ?? MIGRATIONS;
+  const issues = migrationIssues(migrations);
+  if (issues.length > 0) return err(refusedOptions(issues));
+  return ok({
+    schema: schema.value,
+    migrations: [...migrations].sort((a, b) => a.version - b.version),
   });
 }
 
-const readMigrations = ResultAsync.fromThrowable(
-  async (): Promise<Migration[]> => {
-    const files = (await readdir(MIGRATIONS)).filter((name) => FILE.test(name)).sort();
-    return Promise.all(
-      files.map(async (name) => ({
-        version: Number(FILE.exec(name)?.[1]),
-        name,
-        sql: await readFile(new URL(name, MIGRATIONS), "utf8"),
-      })),
-    );
-  },
-  // A package installed without its migrations folder is broken, not unavailable.
-  (): RestoreError => RestoreErrors.internal(),
-);
+/** A version or name used twice would apply one migration and skip the other for good. */
+function migrationIssues(migrations: readonly Migration[]): Issue[] {
+  if (!Array.isArray(migrations)) return [{ path: "migrations", message: "must be an array" }];
+  const issues: Issue[] = [];
+  const versions = new Set<number>();
+  const names = new Set<string>();
+  migrations.forEach((migration: Partial<Migration> | null, i) => {
+    const { version, name, sql } = migration ?? {};
+    if (!isVersion(version)) {
+      issues.push({
+        path: `migrations.${i}.version`,
+        message:
+          "must be an integer from 1 to 2147483647 (schema_migrations.version is an integer)",
+      });
+    } else if (versions.has(version)) {
+      issues.push({ path: `migrations.${i}.version`, message: "is used by another migration" });
+    } else versions.add(version);
+    if (typeof name !== "string" || name.length === 0) {
+      issues.push({ path: `migrations.${i}.name`, message: "must be a non-empty string" });
+    } else if (names.has(name)) {
+      issues.push({ path: `migrations.${i}.name`, message: "is used by another migration" });
+    } else names.add(name);
+    if (typeof sql !== "string") {
+      issues.push({ path: `migrations.${i}.sql`, message: "must be a string" });
+    }
+  });
+  return issues;
+}
+
+function isVersion(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= 2 ** 31 - 1;
+}
 
 async function applyPending(
   tx: SqlExecutor,
   schema: SchemaName,
   migrations: readonly Migration[],
+  progress: Progress,
 ): Promise<string[]> {
   const name = quoted(schema);
+  progress.step = "lock";
   // Held until commit: a second instance waits here, then finds the work done.
   await tx.query({
     text: "SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))",
     values: [LOCK_CLASS, `restorekit.migrate.${schema}`],
   });
+  progress.step = "create_schema";
   await tx.query({ text: `CREATE SCHEMA IF NOT EXISTS ${name}` });
+  progress.step = "create_migrations_table";
   await tx.query({
     text: `CREATE TABLE IF NOT EXISTS ${name}.schema_migrations (
       version integer PRIMARY KEY,
@@ -89,22 +141,27 @@ async function applyPending(
       applied_at timestamptz NOT NULL DEFAULT now()
     )`,
   });
+  progress.step = "read_applied";
   const done = await tx.query({ text: `SELECT version FROM ${name}.schema_migrations` });
   const versions = new Set(done.rows.map((row) => Number(row.version)));
   const applied: string[] = [];
   for (const migration of migrations) {
     if (versions.has(migration.version)) continue;
+    progress.step = "apply";
+    progress.migration = migration.name;
     // Local to the transaction: the migration's unqualified names land in the chosen schema.
     await tx.query({
       text: "SELECT set_config('search_path', $1::text, true)",
       values: [name],
     });
     await tx.query({ text: migration.sql });
+    progress.step = "record";
     await tx.query({
       text: `INSERT INTO ${name}.schema_migrations (version, name) VALUES ($1, $2)`,
       values: [migration.version, migration.name],
     });
     applied.push(migration.name);
+    progress.migration = null;
   }
   return applied;
 }

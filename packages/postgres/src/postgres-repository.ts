@@ -1,7 +1,7 @@
 import {
   type AgentRequest,
-  type AppendRequest,
   agentRequestsOf,
+  checkAppendRequest,
   type IdGenerator,
   pendingRequestOf,
   type Restore,
@@ -19,10 +19,22 @@ import { restoreOf, restoreValues } from "./restore-row.js";
 import { schemaOrThrow } from "./schema-name.js";
 import type { SqlClient, SqlListener, SqlRows, SqlStatement } from "./sql-client.js";
 import { storageErrorOf } from "./storage-error.js";
+import {
+  type OnStorageError,
+  type Reporter,
+  reporterFor,
+  type StorageOperation,
+} from "./storage-failure.js";
 
 export interface PostgresRepositoryOptions {
   /** The schema `migrate` created; default `restorekit`. */
   readonly schema?: string;
+  /**
+   * Told of every `storage_unavailable` or `internal_error` a method returns,
+   * with the driver's error as `cause`: the returned error says nothing of
+   * it, so this is where an operator learns why.
+   */
+  readonly onError?: OnStorageError;
 }
 
 /**
@@ -35,6 +47,8 @@ export interface PostgresRepositoryOptions {
  *   changed is `version_conflict`.
  * - Every query is scoped by tenant; a missing restore is `ok(null)`; a
  *   database that cannot be reached is `storage_unavailable`, never "not found".
+ * - Errors keep their fixed messages (no driver text, SQL or values); the
+ *   cause of each `storage_unavailable` or `internal_error` goes to `onError`.
  * - The sealed password is stored when given and the new row holds one, kept
  *   while it does, and set to NULL whenever it does not.
  *
@@ -43,9 +57,11 @@ export interface PostgresRepositoryOptions {
  * ```ts
  * const client = fromPool(pool);
  * await migrate(client);
+ * const onError: OnStorageError = ({ operation, error, cause }) =>
+ *   console.error(`restore store: ${operation} failed (${error.code})`, cause);
  * const service = createRestoreService({
- *   repository: postgresRepository(client),
- *   ids: postgresIdGenerator(client),
+ *   repository: postgresRepository(client, { onError }),
+ *   ids: postgresIdGenerator(client, { onError }),
  *   vault, catalog, clock,
  * });
  * ```
@@ -56,36 +72,56 @@ export function postgresRepository(
 ): RestoreRepository {
   const schema = schemaOrThrow(options.schema);
   const statements = repositoryStatements(schema);
-  const query = sqlQuery(client);
+  const report = reporterFor(options.onError);
+  const query = sqlQuery(client, report);
+  const unreadable = (operation: StorageOperation, table: string) => (error: RestoreError) =>
+    report(operation, error, new Error(`a row of ${table} could not be read`));
   const listen = ResultAsync.fromThrowable(
     (channel: string, onPayload: (payload: string) => void): Promise<SqlListener> =>
       client.listen(channel, onPayload),
-    storageErrorOf,
+    (cause) => report("subscribeAgentRequests", storageErrorOf(cause), cause),
   );
 
   return {
     load(tenantId, restoreId) {
       if (!isId(restoreId)) return okAsync(null);
-      return query({ ...statements.load, values: [tenantId, restoreId] }).andThen(({ rows }) => {
-        const [row] = rows;
-        return row === undefined ? ok(null) : restoreOf(row);
-      });
+      return query("load", { ...statements.load, values: [tenantId, restoreId] }).andThen(
+        ({ rows }) => {
+          const [row] = rows;
+          return row === undefined
+            ? ok(null)
+            : restoreOf(row).mapErr(unreadable("load", "restores"));
+        },
+      );
     },
 
     append(request) {
-      const valid = validate(request);
-      if (valid.isErr()) return errAsync(valid.error);
-      const { restore, events, expectedVersion } = request;
+      // The check every store makes, so this one refuses exactly what the others refuse, and
+      // refuses it as data rather than as a driver error (node-postgres would even store an
+      // unpaired surrogate, changed, and the row would no longer be what its events fold to).
+      const checked = checkAppendRequest(request);
+      if (checked.isErr()) {
+        return errAsync(
+          checked.error.code === "internal_error"
+            ? report(
+                "append",
+                checked.error,
+                new Error("the append request does not match its restore (key, version or events)"),
+              )
+            : checked.error,
+        );
+      }
+      const { restore, events, expectedVersion, sealedPassword } = checked.value;
       const notifications = agentRequestsOf(restore, events).map((agentRequest) => ({
         channel: agentChannel(schema, agentRequest.tenantId, agentRequest.agentId),
         payload: JSON.stringify(agentRequest),
       }));
-      return query({
+      return query("append", {
         ...statements.append,
         values: [
           ...restoreValues(restore),
           expectedVersion,
-          request.sealedPassword ?? null,
+          sealedPassword ?? null,
           eventsDocument(events),
           JSON.stringify(notifications),
         ],
@@ -99,28 +135,39 @@ export function postgresRepository(
     readEvents(tenantId, restoreId, page = {}) {
       if (!isId(restoreId)) return okAsync([]);
       const afterSeq = Math.max(0, Math.floor(page.afterSeq ?? 0)) || 0;
-      const limit = page.limit === undefined ? null : Math.max(0, Math.floor(page.limit)) || 0;
-      return query({
+      // Cut to what an integer parameter holds: a huge limit means "all", not a driver error.
+      const limit =
+        page.limit === undefined
+          ? null
+          : Math.min(Math.max(0, Math.floor(page.limit)) || 0, 2 ** 31 - 1);
+      return query("readEvents", {
         ...statements.readEvents,
         values: [tenantId, restoreId, Math.min(afterSeq, 2 ** 31 - 1), limit],
-      }).andThen(({ rows }) => Result.combine(rows.map(storedEventOf)));
+      }).andThen(({ rows }) =>
+        Result.combine(rows.map(storedEventOf)).mapErr(unreadable("readEvents", "restore_events")),
+      );
     },
 
     readSealedPassword(tenantId, restoreId) {
       if (!isId(restoreId)) return okAsync(null);
-      return query({ ...statements.readSealedPassword, values: [tenantId, restoreId] }).map(
-        ({ rows }) => {
-          const sealed = rows[0]?.sealed_password;
-          // A copy as a plain Uint8Array, whatever buffer type the driver hands out.
-          return sealed instanceof Uint8Array ? (new Uint8Array(sealed) as SealedPassword) : null;
-        },
-      );
+      return query("readSealedPassword", {
+        ...statements.readSealedPassword,
+        values: [tenantId, restoreId],
+      }).map(({ rows }) => {
+        const sealed = rows[0]?.sealed_password;
+        // A copy as a plain Uint8Array, whatever buffer type the driver hands out.
+        return sealed instanceof Uint8Array ? (new Uint8Array(sealed) as SealedPassword) : null;
+      });
     },
 
     pendingAgentRequests(tenantId, agentId) {
       if (!isId(agentId)) return okAsync([]);
-      return query({ ...statements.pending, values: [tenantId, agentId] })
-        .andThen(({ rows }) => Result.combine(rows.map(restoreOf)))
+      return query("pendingAgentRequests", { ...statements.pending, values: [tenantId, agentId] })
+        .andThen(({ rows }) =>
+          Result.combine(rows.map(restoreOf)).mapErr(
+            unreadable("pendingAgentRequests", "restores"),
+          ),
+        )
         .map((restores) => restores.flatMap((restore) => pendingOf(restore, agentId)));
     },
 
@@ -150,6 +197,8 @@ export function postgresRepository(
 export interface PostgresIdGeneratorOptions {
   /** The schema `migrate` created; default `restorekit`. */
   readonly schema?: string;
+  /** Told of every failed `nextRestoreId`, with the driver's error as `cause` (see `postgresRepository`). */
+  readonly onError?: OnStorageError;
 }
 
 /**
@@ -160,7 +209,9 @@ export interface PostgresIdGeneratorOptions {
  * @throws RangeError at construction when `schema` is not a valid schema name.
  * @example
  * ```ts
- * const ids = postgresIdGenerator(fromPGlite(db));
+ * const ids = postgresIdGenerator(fromPGlite(db), {
+ *   onError: ({ error, cause }) => console.error(`restore ids: ${error.code}`, cause),
+ * });
  * const id = await ids.nextRestoreId(); // ok(1)
  * ```
  */
@@ -169,46 +220,40 @@ export function postgresIdGenerator(
   options: PostgresIdGeneratorOptions = {},
 ): IdGenerator {
   const statement = repositoryStatements(schemaOrThrow(options.schema)).nextRestoreId;
-  const query = sqlQuery(client);
+  const report = reporterFor(options.onError);
+  const query = sqlQuery(client, report);
   return {
     nextRestoreId() {
-      return query(statement).andThen(({ rows }) => {
+      return query("nextRestoreId", statement).andThen(({ rows }) => {
         const id = Number(rows[0]?.id);
-        return isId(id) ? ok(id) : err(RestoreErrors.internal());
+        return isId(id)
+          ? ok(id)
+          : err(
+              report(
+                "nextRestoreId",
+                RestoreErrors.internal(),
+                new Error("restore_ids gave a value that is not a positive safe integer"),
+              ),
+            );
       });
     },
   };
 }
 
-/** Runs a statement, with any driver failure as a `RestoreError`. */
+/** Runs a statement, with any driver failure as a `RestoreError` and its cause reported. */
 function sqlQuery(
   client: SqlClient,
-): (statement: SqlStatement) => ResultAsync<SqlRows, RestoreError> {
-  return ResultAsync.fromThrowable(
-    (statement: SqlStatement) => client.query(statement),
-    storageErrorOf,
-  );
+  report: Reporter,
+): (operation: StorageOperation, statement: SqlStatement) => ResultAsync<SqlRows, RestoreError> {
+  return (operation, statement) =>
+    ResultAsync.fromThrowable(
+      () => client.query(statement),
+      (cause) => report(operation, storageErrorOf(cause), cause),
+    )();
 }
 
 function isId(value: number): boolean {
   return Number.isSafeInteger(value) && value > 0;
-}
-
-/**
- * A request whose row does not follow from its key, version and events is a
- * bug in the caller; storing it would break `fold(events) == row` for good.
- */
-function validate(request: AppendRequest): Result<void, RestoreError> {
-  const { restore, events, expectedVersion } = request;
-  const consistent =
-    isId(request.restoreId) &&
-    Number.isSafeInteger(expectedVersion) &&
-    expectedVersion >= 0 &&
-    events.length > 0 &&
-    restore.tenantId === request.tenantId &&
-    restore.restoreId === request.restoreId &&
-    restore.version === expectedVersion + events.length;
-  return consistent ? ok(undefined) : err(RestoreErrors.internal());
 }
 
 function pendingOf(restore: Restore, agentId: number): AgentRequest[] {

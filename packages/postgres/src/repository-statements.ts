@@ -2,6 +2,7 @@ import { stateId } from "@restorekit/core";
 import { EVENT_COLUMNS } from "./event-row.js";
 import { RESTORE_COLUMNS, RESTORE_PARAMETERS } from "./restore-row.js";
 import { quoted, type SchemaName } from "./schema-name.js";
+import { statementName } from "./statement-name.js";
 
 /** A statement's name and text, built once per schema; the values come per call. */
 export interface PreparedText {
@@ -21,12 +22,13 @@ export interface RepositoryStatements {
 /**
  * The repository's SQL for one schema. The schema is the only thing spliced
  * into the text (validated and quoted); every value is a parameter. Names
- * carry the schema, since a prepared name is bound to one text per connection.
+ * follow from the text (`statementName`), since a prepared name is bound to
+ * one text per connection.
  */
 export function repositoryStatements(schema: SchemaName): RepositoryStatements {
   const s = quoted(schema);
   const named = (kind: string, text: string): PreparedText => ({
-    name: `restorekit_${kind}_${schema}`,
+    name: statementName(kind, text),
     text,
   });
   const byKey = "tenant_id = $1::text AND restore_id = $2::bigint";

@@ -1,4 +1,4 @@
-import { type RestoreError, RestoreErrors } from "@restorekit/core";
+import { type RestoreErrorOf, RestoreErrors } from "@restorekit/core";
 
 // SQLSTATE classes and codes that say "the database could not do it now", not
 // "this statement is wrong": connection exceptions, insufficient resources,
@@ -8,7 +8,8 @@ const TRANSIENT_CLASSES = new Set(["08", "40", "53", "57", "58"]);
 const TRANSIENT_CODES = new Set(["55P03", "25P03", "55006"]);
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
-function sqlStateOf(cause: unknown): string | null {
+/** The SQLSTATE of a server error (e.g. `42P01`), or null for anything else. */
+export function sqlStateOf(cause: unknown): string | null {
   if (typeof cause !== "object" || cause === null) return null;
   const { code, severity } = cause as { code?: unknown; severity?: unknown };
   // Node's system errors have codes too (ECONNRESET); only a server error carries a severity.
@@ -30,7 +31,9 @@ function sqlStateOf(cause: unknown): string | null {
  * ResultAsync.fromThrowable(() => client.query(statement), storageErrorOf);
  * ```
  */
-export function storageErrorOf(cause: unknown): RestoreError {
+export function storageErrorOf(
+  cause: unknown,
+): RestoreErrorOf<"storage_unavailable"> | RestoreErrorOf<"internal_error"> {
   const state = sqlStateOf(cause);
   if (state === null) return RestoreErrors.storageUnavailable();
   return TRANSIENT_CLASSES.has(state.slice(0, 2)) || TRANSIENT_CODES.has(state)

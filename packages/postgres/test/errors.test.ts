@@ -8,9 +8,11 @@ import {
   migrate,
   postgresIdGenerator,
   postgresRepository,
+  type StorageFailure,
   storageErrorOf,
   validateSchemaName,
 } from "../src/index.js";
+import { failedAt } from "../src/migrate-error.js";
 import { agentRequestOf } from "../src/postgres-repository.js";
 
 const UNAVAILABLE = RestoreErrors.storageUnavailable();
@@ -70,6 +72,37 @@ describe("storageErrorOf", () => {
         },
       ),
     );
+  });
+});
+
+describe("migrate's error", () => {
+  it("keeps the driver's words when they come as an AggregateError without a message", () => {
+    const refused = (address: string) =>
+      Object.assign(new Error(`connect ECONNREFUSED ${address}`), { code: "ECONNREFUSED" });
+    const cause = new AggregateError([refused("::1:5432"), refused("127.0.0.1:5432")], "");
+    const error = failedAt("connect", null, cause);
+    expect(error).toMatchObject({ code: "storage_unavailable", step: "connect", sqlState: null });
+    expect(error.message).toBe(
+      "migrate failed while connecting: connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127.0.0.1:5432",
+    );
+    expect(error.cause).toBe(cause);
+  });
+
+  it("names the step, the migration and the SQLSTATE of a server error", () => {
+    const cause = Object.assign(new Error('relation "restores" already exists'), {
+      code: "42P07",
+      severity: "ERROR",
+    });
+    expect(failedAt("apply", "0001_restores.sql", cause)).toEqual({
+      code: "internal_error",
+      message:
+        'migrate failed while applying 0001_restores.sql: relation "restores" already exists (SQLSTATE 42P07)',
+      step: "apply",
+      migration: "0001_restores.sql",
+      sqlState: "42P07",
+      issues: [],
+      cause,
+    });
   });
 });
 
@@ -159,18 +192,46 @@ describe("a server that cannot be reached", () => {
   });
 
   it("makes every method fail with storage_unavailable, never not-found or a throw", async () => {
-    const repository = postgresRepository(client);
+    const told: StorageFailure[] = [];
+    const onError = (failure: StorageFailure) => told.push(failure);
+    const repository = postgresRepository(client, { onError });
     const results = await Promise.all([
       repository.load("123456", 13689),
       repository.readEvents("123456", 13689),
       repository.readSealedPassword("123456", 13689),
       repository.pendingAgentRequests("123456", 156751),
       repository.subscribeAgentRequests("123456", 156751, () => undefined),
-      postgresIdGenerator(client).nextRestoreId(),
-      migrate(client),
+      postgresIdGenerator(client, { onError }).nextRestoreId(),
     ]);
     expect(results.map((result) => (result.isErr() ? result.error : "ok"))).toEqual(
-      Array(7).fill(UNAVAILABLE),
+      Array(6).fill(UNAVAILABLE),
     );
+    // Each failure reaches onError with the socket's error, which the caller's error leaves out.
+    expect(told.map(({ operation }) => operation).sort()).toEqual(
+      [
+        "load",
+        "readEvents",
+        "readSealedPassword",
+        "pendingAgentRequests",
+        "subscribeAgentRequests",
+        "nextRestoreId",
+      ].sort(),
+    );
+    for (const failure of told) {
+      expect(failure.error).toEqual(UNAVAILABLE);
+      expect(failure.cause).toMatchObject({ code: "ECONNREFUSED" });
+    }
+  });
+
+  it("makes migrate say it failed connecting, with the driver's reason and no SQLSTATE", async () => {
+    const error = (await migrate(client))._unsafeUnwrapErr();
+    expect(error).toMatchObject({
+      code: "storage_unavailable",
+      step: "connect",
+      sqlState: null,
+      migration: null,
+    });
+    expect(error.message).toMatch(/^migrate failed while connecting: .*ECONNREFUSED/);
+    expect(error.cause).toMatchObject({ code: "ECONNREFUSED" });
   });
 });

@@ -15,7 +15,12 @@ import { dropSchema, freshSubject } from "./support/contract-subject.js";
 import { filePGlite } from "./support/pglite.js";
 import { rawInspector, transitions } from "./support/raw-inspector.js";
 import { uniqueSchema } from "./support/real-server.js";
-import { type Backend, migrateSuite, notifySuite } from "./support/shared-suites.js";
+import {
+  type Backend,
+  migrateSuite,
+  notifySuite,
+  storageFailureSuite,
+} from "./support/shared-suites.js";
 
 let db: PGlite;
 let client: SqlClient;
@@ -42,9 +47,13 @@ restoreRepositoryContract("postgres repository on PGlite", () =>
 
 migrateSuite(pglite);
 notifySuite(pglite);
+storageFailureSuite(pglite);
 
 describe("any history", () => {
-  it("is stored in any split into appends: row == fold, events as appended, from/to chained", async () => {
+  // 40 histories of up to 12 commands, each appended and read back several times.
+  it("is stored in any split into appends: row == fold, events as appended, from/to chained", {
+    timeout: 60_000,
+  }, async () => {
     const schema = uniqueSchema("history");
     (await migrate(client, { schema }))._unsafeUnwrap();
     const repository = postgresRepository(client, { schema });

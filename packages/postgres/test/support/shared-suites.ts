@@ -1,7 +1,16 @@
-import { type AgentRequest, fold } from "@restorekit/core";
+import { type AgentRequest, fold, RestoreErrors } from "@restorekit/core";
 import { DEFAULT_TENANT, DESTINATION_MACHINE_ID } from "@restorekit/testing";
 import { describe, expect, it } from "vitest";
-import { agentRequests, migrate, type SqlClient } from "../../src/index.js";
+import {
+  agentRequests,
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  postgresIdGenerator,
+  postgresRepository,
+  type SqlClient,
+  type StorageFailure,
+} from "../../src/index.js";
 import { dropSchema } from "./contract-subject.js";
 import { rawInspector, transitions } from "./raw-inspector.js";
 import { uniqueSchema } from "./real-server.js";
@@ -75,9 +84,100 @@ export function migrateSuite(backend: () => Backend): void {
       if (client === undefined) throw new Error("no client");
       try {
         for (const schema of ['x"; DROP SCHEMA public; --', "Upper", "pg_catalog", "", "a b"]) {
-          const result = await migrate(client, { schema });
-          expect(result._unsafeUnwrapErr().code).toBe("invalid_request");
+          const error = (await migrate(client, { schema }))._unsafeUnwrapErr();
+          expect(error).toMatchObject({ code: "invalid_request", step: "validate", cause: null });
+          expect(error.issues.map((issue) => issue.path)).toEqual(["schema"]);
         }
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("applies the migrations a caller adds after the package's, once", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      const schema = uniqueSchema("extra");
+      const extra: Migration = {
+        version: 1001,
+        name: "1001_app_notes.sql",
+        sql: "CREATE TABLE app_notes (restore_id bigint NOT NULL, note text NOT NULL);",
+      };
+      try {
+        expect((await migrate(client, { schema }))._unsafeUnwrap().applied).toEqual([
+          "0001_restores.sql",
+        ]);
+        const withExtra = { schema, migrations: [extra, ...MIGRATIONS] };
+        expect((await migrate(client, withExtra))._unsafeUnwrap().applied).toEqual([extra.name]);
+        expect((await migrate(client, withExtra))._unsafeUnwrap().applied).toEqual([]);
+        const notes = await client.query({
+          text: `SELECT count(*)::int AS n FROM "${schema}".app_notes`,
+        });
+        expect(notes.rows[0]?.n).toBe(0);
+        await dropSchema(client, schema);
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("names the migration that failed and its SQLSTATE, and keeps nothing of the run", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      const schema = uniqueSchema("failing");
+      const broken: Migration = { version: 2, name: "0002_broken.sql", sql: "CREATE TABLE oops (" };
+      try {
+        const error = (
+          await migrate(client, { schema, migrations: [...MIGRATIONS, broken] })
+        )._unsafeUnwrapErr();
+        expect(error).toMatchObject({
+          code: "internal_error",
+          step: "apply",
+          migration: "0002_broken.sql",
+          sqlState: "42601",
+        });
+        expect(error.message).toContain("while applying 0002_broken.sql");
+        expect(error.message).toContain("(SQLSTATE 42601)");
+        expect((error.cause as { code?: unknown }).code).toBe("42601");
+        const left = await client.query({
+          text: "SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = $1",
+          values: [schema],
+        });
+        expect(left.rows[0]?.n).toBe(0);
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("refuses a migration list that repeats a version or a name, touching nothing", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      const [first] = MIGRATIONS;
+      if (first === undefined) throw new Error("no migrations");
+      try {
+        const twice = await migrate(client, {
+          schema: uniqueSchema("twice"),
+          migrations: [first, { ...first, name: "0001_again.sql" }, { ...first, version: 7 }],
+        });
+        expect(twice._unsafeUnwrapErr()).toMatchObject({
+          code: "invalid_request",
+          step: "validate",
+        });
+        expect(twice._unsafeUnwrapErr().issues.map((issue) => issue.path)).toEqual([
+          "migrations.1.version",
+          "migrations.2.name",
+        ]);
+        const unversioned = await migrate(client, {
+          migrations: [
+            { ...first, version: 0 },
+            { ...first, version: 2 ** 31, name: "x" },
+          ],
+        });
+        expect(unversioned._unsafeUnwrapErr().issues.map((issue) => issue.path)).toEqual([
+          "migrations.0.version",
+          "migrations.1.version",
+        ]);
       } finally {
         await on.release();
       }
@@ -196,4 +296,147 @@ export async function expectConsistent(
     total += events.length;
   }
   return total;
+}
+
+/** Failures are secret-free to callers, and their cause reaches the embedder's onError. */
+export function storageFailureSuite(backend: () => Backend): void {
+  describe("failures told to onError", () => {
+    it("a broken table: load is internal_error with no driver text; onError gets the driver's error", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      const schema = uniqueSchema("broken");
+      try {
+        (await migrate(client, { schema }))._unsafeUnwrap();
+        const restore = await serviceOn(client, schema).create();
+        await client.query({ text: `ALTER TABLE "${schema}".restores DROP COLUMN backup_flavor` });
+        const told: StorageFailure[] = [];
+        const repository = postgresRepository(client, {
+          schema,
+          onError: (failure) => told.push(failure),
+        });
+
+        const loaded = await repository.load(DEFAULT_TENANT, restore.restoreId);
+
+        // Exactly the fixed error: no field could carry the driver's text, SQL or values.
+        expect(loaded._unsafeUnwrapErr()).toStrictEqual(RestoreErrors.internal());
+        expect(told).toHaveLength(1);
+        const [failure] = told;
+        if (failure === undefined) throw new Error("onError was not called");
+        expect(failure.operation).toBe("load");
+        expect(failure.error).toStrictEqual(RestoreErrors.internal());
+        expect(failure.cause).toBeInstanceOf(Error);
+        expect(failure.cause).toMatchObject({ code: "42703" });
+        expect((failure.cause as Error).message).toContain("backup_flavor");
+        await dropSchema(client, schema);
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("a row it cannot read back: internal_error to the caller, which row to onError", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      const schema = uniqueSchema("unreadable");
+      try {
+        (await migrate(client, { schema }))._unsafeUnwrap();
+        const restore = await serviceOn(client, schema).create();
+        // No constraint covers event types: a row written behind the package's back.
+        await client.query({ text: `UPDATE "${schema}".restore_events SET type = 'Bogus'` });
+        const told: StorageFailure[] = [];
+        const repository = postgresRepository(client, {
+          schema,
+          onError: (failure) => told.push(failure),
+        });
+
+        const read = await repository.readEvents(DEFAULT_TENANT, restore.restoreId);
+
+        expect(read._unsafeUnwrapErr()).toStrictEqual(RestoreErrors.internal());
+        expect(told.map(({ operation, error }) => ({ operation, error }))).toStrictEqual([
+          { operation: "readEvents", error: RestoreErrors.internal() },
+        ]);
+        expect(told[0]?.cause).toStrictEqual(
+          new Error("a row of restore_events could not be read"),
+        );
+        await dropSchema(client, schema);
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("tells onError of each failed operation by name, once, with the driver's error", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      // Never migrated: every statement names a schema (3F000) or relation (42P01) that does not exist.
+      const schema = uniqueSchema("absent");
+      const told: StorageFailure[] = [];
+      const onError = (failure: StorageFailure) => told.push(failure);
+      try {
+        const repository = postgresRepository(client, { schema, onError });
+        const results = [
+          await repository.load(DEFAULT_TENANT, 1),
+          await repository.readEvents(DEFAULT_TENANT, 1),
+          await repository.readSealedPassword(DEFAULT_TENANT, 1),
+          await repository.pendingAgentRequests(DEFAULT_TENANT, 1),
+          await postgresIdGenerator(client, { schema, onError }).nextRestoreId(),
+        ];
+        expect(results.map((result) => result.isErr() && result.error)).toStrictEqual(
+          Array(5).fill(RestoreErrors.internal()),
+        );
+        expect(told.map(({ operation }) => operation)).toEqual([
+          "load",
+          "readEvents",
+          "readSealedPassword",
+          "pendingAgentRequests",
+          "nextRestoreId",
+        ]);
+        for (const failure of told) {
+          expect(failure.error).toStrictEqual(RestoreErrors.internal());
+          expect(["3F000", "42P01"]).toContain((failure.cause as { code?: unknown }).code);
+          expect((failure.cause as Error).message).toContain(schema);
+        }
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("gives the caller its error whatever onError does: throw, reject, or return", async () => {
+      const on = backend();
+      const [client] = on.clients(1);
+      if (client === undefined) throw new Error("no client");
+      const schema = uniqueSchema("absent");
+      let calls = 0;
+      const hooks = [
+        () => {
+          calls += 1;
+          throw new Error("the log is down");
+        },
+        async () => {
+          calls += 1;
+          throw new Error("the async log is down");
+        },
+        () => {
+          calls += 1;
+        },
+      ];
+      try {
+        for (const onError of hooks) {
+          const loaded = await postgresRepository(client, { schema, onError }).load(
+            DEFAULT_TENANT,
+            1,
+          );
+          expect(loaded._unsafeUnwrapErr()).toStrictEqual(RestoreErrors.internal());
+          const id = await postgresIdGenerator(client, { schema, onError }).nextRestoreId();
+          expect(id._unsafeUnwrapErr()).toStrictEqual(RestoreErrors.internal());
+        }
+        // A rejection left unhandled would fail the run; give it the turn it would take to surface.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(calls).toBe(6);
+      } finally {
+        await on.release();
+      }
+    });
+  });
 }

@@ -1,4 +1,15 @@
--- restorekit 0001: restores, their event log and the restore id sequence.
+import type { Migration } from "./migration.js";
+
+/**
+ * Restores, their event log and the restore id sequence. Shipped as
+ * `migrations/0001_restores.sql`; the recorded name stays that, so schemas
+ * migrated by earlier releases count it as applied. Never edit it: add the
+ * next migration instead.
+ */
+export const restores: Migration = Object.freeze({
+  version: 1,
+  name: "0001_restores.sql",
+  sql: `-- restorekit 0001: restores, their event log and the restore id sequence.
 --
 -- migrate() runs this in one transaction with search_path set to the chosen
 -- schema, so no name here is schema-qualified. Every table is keyed by
@@ -71,3 +82,5 @@ CREATE TABLE restore_events (
   PRIMARY KEY (tenant_id, restore_id, seq),
   FOREIGN KEY (tenant_id, restore_id) REFERENCES restores (tenant_id, restore_id)
 );
+`,
+});

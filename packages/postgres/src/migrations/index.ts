@@ -1,0 +1,16 @@
+import { restores } from "./0001-restores.js";
+import type { Migration } from "./migration.js";
+
+export type { Migration } from "./migration.js";
+
+/**
+ * The package's migrations, in version order. They live in code rather than
+ * in `.sql` files next to the module so that an app bundled into one file
+ * (esbuild, a serverless build) still carries them.
+ *
+ * @example
+ * ```ts
+ * MIGRATIONS.map((migration) => migration.name); // ["0001_restores.sql"]
+ * ```
+ */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([restores]);
