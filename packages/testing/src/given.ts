@@ -9,11 +9,12 @@ import {
   type RestoreEvent,
 } from "@restorekit/core";
 
-const DEFAULT_CONTEXT: CommandContext = {
+/** The context `given` decides in unless told otherwise; `restoreEvents` builds with it too. */
+export const GIVEN_CONTEXT: CommandContext = Object.freeze<CommandContext>({
   actor: { type: "system", id: "test" },
   now: "2026-01-01T00:00:00.000Z",
   requestId: "test",
-};
+});
 
 /** The `when` step of `given`. */
 export interface GivenHistory {
@@ -47,7 +48,7 @@ export interface WhenCommand {
 export function given(events: readonly RestoreEvent[]): GivenHistory {
   return {
     when(command, context = {}) {
-      const decision = decide(fold(events), command, { ...DEFAULT_CONTEXT, ...context });
+      const decision = decide(fold(events), command, { ...GIVEN_CONTEXT, ...context });
       return {
         // biome-ignore lint/suspicious/noThenProperty: the given/when/then vocabulary is the point; awaiting it is refused below.
         then(expected) {

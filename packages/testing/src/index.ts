@@ -19,11 +19,16 @@ export {
   UNENCRYPTED_BACKUP_ID,
 } from "./fake-backup-catalog.js";
 export { type FaultyRepository, type RepositoryMethod, withFaults } from "./faulty-repository.js";
-export { given } from "./given.js";
+export { GIVEN_CONTEXT, given } from "./given.js";
 export { type SequentialIds, sequentialIds } from "./ids.js";
 export { type InMemoryPasswordVault, inMemoryPasswordVault } from "./in-memory-password-vault.js";
 export { type InMemoryRestoreRepository, inMemoryRepository } from "./in-memory-repository.js";
 export { agentPrincipal, userPrincipal } from "./principals.js";
+export {
+  type RestoreEventBuilders,
+  type RestoreEventsOptions,
+  restoreEvents,
+} from "./restore-events.js";
 export {
   type SimulatedAgent,
   type SimulatedAgentOptions,

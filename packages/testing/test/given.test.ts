@@ -1,14 +1,19 @@
 import { AssertionError } from "node:assert";
-import type {
-  CommandContext,
-  RestoreCreated,
-  RestoreEvent,
-  RestoreStartRequested,
-  SealedPassword,
+import {
+  type AgentReportedState,
+  type CommandContext,
+  fold,
+  isActive,
+  type ProgressReport,
+  RESTORE_STATE_NAMES,
+  type RestoreCreated,
+  type RestoreEvent,
+  type RestoreStartRequested,
+  type SealedPassword,
 } from "@restorekit/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { arbResolvedBackup, arbRestoreConfig, given } from "../src/index.js";
+import { arbResolvedBackup, arbRestoreConfig, given, restoreEvents } from "../src/index.js";
 
 const CONTEXT: CommandContext = {
   actor: { type: "system", id: "test" },
@@ -181,3 +186,66 @@ describe("given/when/then", () => {
     );
   });
 });
+
+describe("restoreEvents builds histories for given", () => {
+  const start = (restoreId = 13689) =>
+    ({ type: "StartManual", data: { restoreId, sealedPassword: null } }) as const;
+  const stop = { type: "StopManual", data: { restoreId: 13689 } } as const;
+  const report = (state: AgentReportedState | null, data: ProgressReport = {}) =>
+    ({ type: "RecordAgentReport", data: { restoreId: 13689, state, report: data } }) as const;
+
+  it.each(RESTORE_STATE_NAMES)("until(%s) folds to a restore in that state", (state) => {
+    for (const encrypted of [false, true]) {
+      const folded = fold(restoreEvents({ encrypted }).until(state));
+      expect(folded.type === "Existing" && folded.restore.state).toBe(state);
+      expect(folded.type === "Existing" && folded.restore.passwordSealed).toBe(
+        encrypted && isActive(state),
+      );
+    }
+  });
+
+  it("makes the events decide makes in given, for each builder", () => {
+    const e = restoreEvents();
+    given(e.until("Creating")).when(start()).then([e.startRequested()]);
+    given(e.until("StartRequested")).when(stop).then([e.cancelled()]);
+    given(e.until("StartRequested"))
+      .when(report("Queued"))
+      .then([e.progressed("Queued")]);
+    given(e.until("InProgress")).when(stop).then([e.stopRequested()]);
+    given(e.until("InProgress"))
+      .when(report(null, { filesRestored: 3 }))
+      .then([e.progressReported({ filesRestored: 3 })]);
+    given(e.until("InProgress"))
+      .when(report("CompletedWithErrors", { bytesRestored: 1512 }))
+      .then([e.finished("CompletedWithErrors", { bytesRestored: 1512 })]);
+    given(e.until("StopRequested")).when(report("Stopped")).then([e.stopped()]);
+    given(e.until("Creating"))
+      .when({
+        type: "UpdateConfig",
+        data: {
+          restoreId: 13689,
+          config: { ...configOf(e.created()), destinationPath: "D:\\" },
+          backup: e.created().data.backup,
+        },
+      })
+      .then([e.configUpdated({ config: { destinationPath: "D:\\" } })]);
+  });
+
+  it("takes another restore, tenant, encryption and metadata", () => {
+    const at = "2030-05-05T05:05:05.000Z";
+    const e = restoreEvents({ restoreId: 7, tenantId: "t", encrypted: true, metadata: { at } });
+    const created = e.created();
+    expect(created.data).toMatchObject({ tenantId: "t", restoreId: 7 });
+    expect(created.data.backup.isEncrypted).toBe(true);
+    expect(created.metadata.at).toBe(at);
+    expect(e.startRequested().data.passwordSealed).toBe(true);
+    const agent = { actor: { type: "agent", id: 156751 } } as const;
+    expect(e.progressed("Queued", agent).metadata).toEqual({ ...agent, at, requestId: "test" });
+    given(e.until("Creating")).when(start(7), { now: at }).then("password_required");
+  });
+});
+
+function configOf(event: RestoreEvent) {
+  if (event.type !== "RestoreCreated") throw new Error("a RestoreCreated");
+  return event.data.config;
+}
