@@ -29,8 +29,8 @@ export type Decision = Result<readonly RestoreEvent[], RestoreError>;
 const NO_CHANGE: Decision = ok([]);
 
 /**
- * Decides what a command does to a restore, by the transition tables drawn in
- * docs/state-diagram.md: the events to append (none for a no-op) or why it is
+ * Decides what a command does to a restore, by the transition tables of
+ * https://github.com/restorekit/restorekit/blob/main/docs/state-diagram.md: the events to append (none for a no-op) or why it is
  * rejected. Pure and total: it reads no clock, does no I/O and returns a
  * `Result` for any input, even one that does not match its types. A command
  * or context that is malformed (a field of the wrong type, a text a store

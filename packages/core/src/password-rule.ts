@@ -3,7 +3,7 @@ import { type RestoreError, RestoreErrors } from "./errors.js";
 import type { Restore } from "./restore.js";
 
 /**
- * SPEC 3: StartManual on an encrypted restore needs an EncryptedPassword, on
+ * StartManual on an encrypted restore needs an EncryptedPassword, on
  * an unencrypted one it must be null or absent. Shared by `decide` and the
  * service, which checks it before it asks the vault to seal anything.
  */

@@ -57,7 +57,7 @@ export interface RestoreErrorSummary {
   readonly list: readonly RestoreErrorItem[];
 }
 
-/** What the agent has reported about the work; the finish report of SPEC 3. */
+/** What the agent has reported about the work: what its finishing report carries. */
 export interface RestoreProgress {
   readonly startedTime: Timestamp | null;
   readonly endedTime: Timestamp | null;

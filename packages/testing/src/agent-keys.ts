@@ -14,7 +14,7 @@ export interface TestAgentKeys {
   readonly privateKey: KeyObject;
 }
 
-/** RSA-OAEP with SHA-1 or SHA-256, the paddings SPEC 5 names as the default. */
+/** RSA-OAEP with SHA-1 or SHA-256, the default paddings of `@restorekit/crypto`. */
 export type AgentPadding = "oaep-sha1" | "oaep-sha256";
 
 let cached: TestAgentKeys | undefined;
@@ -44,7 +44,7 @@ export function testAgentKeys(): TestAgentKeys {
 }
 
 /**
- * Encrypts a passphrase as a client does (SPEC 5): with the agent's public
+ * Encrypts a passphrase as a client does: with the agent's public
  * key, RSA-OAEP, as upper-case hex exactly as long as the modulus. Throws
  * when the passphrase is longer than OAEP allows for the key (214 UTF-8
  * bytes with SHA-1, 190 with SHA-256 on a 2048-bit key).

@@ -151,7 +151,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
         }),
       );
     }).orElse((error) =>
-      // SPEC 3: a progress report on a restore being stopped is a conflict that tells the agent to stop.
+      // A progress report on a restore being stopped is a conflict that tells the agent to stop.
       error.code === "agent_conflict" && error.state === "StopRequested"
         ? report(restoreId, "Stopped", { endedTime: now() })
         : errAsync(error),

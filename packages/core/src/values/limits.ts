@@ -3,7 +3,7 @@
  * longer text with a message that names the field and its maximum, and every
  * store refuses it too, so nothing the parsers accept can fail later in a
  * database. Lengths count UTF-16 code units, as JavaScript's `length` does.
- * The reasons are in docs/limits.md.
+ * Each limit and why: https://github.com/restorekit/restorekit/blob/main/docs/http.md#limits
  */
 export const LIMITS = Object.freeze({
   /** A tenant (project) id, from the path. */

@@ -63,5 +63,20 @@ export function parseTimestamp(text: string): Timestamp | undefined {
 
 /** True for a `Timestamp` in the one form the domain uses: `YYYY-MM-DDTHH:mm:ss.sssZ`, in range. */
 export function isTimestamp(value: unknown): value is Timestamp {
-  return typeof value === "string" && CANONICAL.test(value) && parseTimestamp(value) === value;
+  if (typeof value !== "string" || !CANONICAL.test(value)) return false;
+  // Every write checks several of these, so the fields are checked as digits, with no Date:
+  // four digits already bound the year above, and in UTC the year 0000 is the only way below.
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    Number(value.slice(11, 13)) <= 23 &&
+    Number(value.slice(14, 16)) <= 59 &&
+    Number(value.slice(17, 19)) <= 59
+  );
 }

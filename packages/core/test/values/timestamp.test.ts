@@ -126,6 +126,25 @@ describe("isTimestamp", () => {
   });
 });
 
+describe("isTimestamp and parseTimestamp", () => {
+  it("agree: a text is a timestamp exactly when reading it gives it back", {
+    timeout: 60_000,
+  }, () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(/^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-6]\d:[0-6]\d\.\d{3}Z$/),
+          fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+        ),
+        (text) => {
+          expect(isTimestamp(text)).toBe(parseTimestamp(text) === text);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("timestampFromEpochMs", () => {
   it("gives the ISO form of whole milliseconds in range, and nothing else", () => {
     expect(timestampFromEpochMs(1357151359000)).toBe("2013-01-02T18:29:19.000Z");

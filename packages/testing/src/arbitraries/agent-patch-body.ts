@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { arbNotAnObject, deeplyNested, hiddenUnderSpecialKey, longString } from "./wire-values.js";
 
-/** The states an agent reports, by their v2 names (SPEC 3, agent table). */
+/** The states an agent reports, by their v2 names (the agent table of docs/state-diagram.md). */
 const REPORTED_V2 = [
   "queued",
   "preparing",

@@ -18,7 +18,7 @@ export function arbStateName(): fc.Arbitrary<RestoreStateName> {
   return fc.constantFrom(...RESTORE_STATE_NAMES);
 }
 
-/** Any state an agent may report (SPEC 3, agent table columns). */
+/** Any state an agent may report (the columns of the agent table in docs/state-diagram.md). */
 export function arbAgentReportedState(): fc.Arbitrary<AgentReportedState> {
   return fc.constantFrom(...AGENT_REPORTABLE_STATES);
 }
