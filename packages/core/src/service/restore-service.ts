@@ -359,8 +359,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         safeTry(async function* () {
           const checked = yield* readContext("requestAction", context);
           const action = yield* readActionRequest(request);
-          const permission: Permission = action.action === "StartManual" ? "start" : "stop";
-          yield* permitted(checked, permission);
+          yield* permitted(checked, permissionFor(action.action));
           return execute(checked, action.restoreId, (restore) => planAction(action, restore));
         }),
       );
@@ -464,4 +463,14 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       );
     },
   };
+}
+
+/** The permission each action needs; a switch, so a new action cannot slip through as another. */
+function permissionFor(action: ActionRequest["action"]): Permission {
+  switch (action) {
+    case "StartManual":
+      return "start";
+    case "StopManual":
+      return "stop";
+  }
 }
