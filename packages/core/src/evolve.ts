@@ -45,8 +45,6 @@ export function evolve(state: RestoreAggregate, event: RestoreEvent): RestoreAgg
     existing({ ...restore, ...change, version: restore.version + 1, updatedAt: at });
 
   switch (event.type) {
-    case "RestoreCreated":
-      return state;
     case "RestoreConfigUpdated":
       return next({ config: event.data.config, backup: event.data.backup });
     case "RestoreStartRequested":
@@ -72,6 +70,7 @@ export function evolve(state: RestoreAggregate, event: RestoreEvent): RestoreAgg
     case "RestoreStopped":
       return next({ state: "Stopped", passwordSealed: false, progress: event.data.progress });
     default:
+      // A second RestoreCreated, or a type that is not an event: the restore stays as it is.
       return state;
   }
 }

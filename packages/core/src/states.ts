@@ -87,7 +87,8 @@ const byV2 = new Map<string, StateRow>(RESTORE_STATES.map((row) => [row.v2, row]
 
 /** Narrows any value to a known state name. */
 export function isRestoreStateName(value: unknown): value is RestoreStateName {
-  return typeof value === "string" && byName.has(value);
+  // Map#has compares by identity, so no value but one of the names' strings can match.
+  return byName.has(value as string);
 }
 
 /** Narrows any value to a state an agent may report. */

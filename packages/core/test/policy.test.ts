@@ -2,9 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   authorize,
+  authorizeAgentFor,
   isPrincipal,
   type Permission,
   type Principal,
+  RestoreErrors,
   ROLE_PERMISSIONS,
 } from "../src/index.js";
 
@@ -117,5 +119,41 @@ describe("the policy cannot be bent", () => {
     }
     const admin: Principal = { type: "user", userId: "u", tenantId: "t", roles: ["admin"] };
     expect(authorize(admin, "destroy" as Permission, "t").isErr()).toBe(true);
+  });
+});
+
+describe("authorize and authorizeAgentFor say why", () => {
+  const restore = { restoreId: 13689, config: { destinationMachineId: 156751 } } as never;
+
+  it("name the reason of each refusal", () => {
+    const user: Principal = { type: "user", userId: "u", tenantId: "t", roles: ["observer"] };
+    const agent: Principal = { type: "agent", agentId: 156751, tenantId: "t" };
+    expect(
+      authorize({ ...user, roles: [1, "admin"] } as never, "read", "t")._unsafeUnwrapErr(),
+    ).toEqual(RestoreErrors.forbidden("the token does not name a well-formed user or agent"));
+    expect(authorize(user, "read", "other")._unsafeUnwrapErr()).toEqual(
+      RestoreErrors.forbidden("the token belongs to another tenant"),
+    );
+    expect(authorize(agent, "read", "t")._unsafeUnwrapErr()).toEqual(
+      RestoreErrors.forbidden("agent tokens may only report on their restores"),
+    );
+    expect(authorize(user, "start", "t")._unsafeUnwrapErr()).toEqual(
+      RestoreErrors.forbidden('no role of the token allows "start"'),
+    );
+    expect(authorizeAgentFor(user, restore)._unsafeUnwrapErr()).toEqual(
+      RestoreErrors.forbidden("the token is not the destination agent of restore 13689"),
+    );
+  });
+
+  it("lets only a well-formed agent principal be the destination agent", () => {
+    const agent = { type: "agent", agentId: 156751, tenantId: "t" };
+    expect(authorizeAgentFor(agent as Principal, restore).isOk()).toBe(true);
+    for (const principal of [
+      { ...agent, tenantId: 5 },
+      { ...agent, agentId: 1 },
+      { type: "user", userId: "u", tenantId: "t", roles: ["admin"], agentId: 156751 },
+    ]) {
+      expect(authorizeAgentFor(principal as Principal, restore).isErr()).toBe(true);
+    }
   });
 });
