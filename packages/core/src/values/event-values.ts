@@ -1,4 +1,9 @@
-import type { Actor, EventMetadata, RestoreEvent } from "../events.js";
+import {
+  type Actor,
+  type EventMetadata,
+  RESTORE_EVENT_TYPES,
+  type RestoreEvent,
+} from "../events.js";
 import type { ResolvedBackup, RestoreConfig, RestoreProgress } from "../restore.js";
 import { FINISHED_STATES, WORKING_STATES } from "../states.js";
 import {
@@ -56,24 +61,12 @@ export function readMetadata(
   return issues.length === before ? metadata : undefined;
 }
 
-const EVENT_TYPES = [
-  "RestoreCreated",
-  "RestoreConfigUpdated",
-  "RestoreStartRequested",
-  "RestoreCancelled",
-  "RestoreStopRequested",
-  "RestoreProgressed",
-  "RestoreProgressReported",
-  "RestoreFinished",
-  "RestoreStopped",
-] as const satisfies readonly RestoreEvent["type"][];
-
 /** An event exactly as a store will hold it: a known type, its data and its metadata, all checked. */
 export function readEvent(issues: Issues, value: unknown, path: string): RestoreEvent | undefined {
   const record = readRecord(issues, value, path);
   if (record === undefined) return undefined;
   const before = issues.length;
-  const type = readOneOf(issues, record.type, pathTo(path, "type"), EVENT_TYPES);
+  const type = readOneOf(issues, record.type, pathTo(path, "type"), RESTORE_EVENT_TYPES);
   const metadata = readMetadata(issues, record.metadata, pathTo(path, "metadata")) as EventMetadata;
   const at = pathTo(path, "data");
   const data = readRecord(issues, record.data, at);
