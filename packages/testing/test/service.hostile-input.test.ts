@@ -4,18 +4,22 @@ import {
   type IdGenerator,
   type Principal,
   type RequestContext,
+  type RestoreError,
   RestoreErrors,
   type RestoreService,
   type ServiceErrorReport,
 } from "@restorekit/core";
 import fc from "fast-check";
-import { errAsync, okAsync } from "neverthrow";
+import { errAsync, okAsync, type Result } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import {
   agentPrincipal,
   DEFAULT_TENANT,
+  encryptForAgent,
   fakeBackupCatalog,
   inMemoryRepository,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
   testEnvironment,
   userPrincipal,
   withFaults,
@@ -391,5 +395,106 @@ describe("ports that misbehave", () => {
       const env = testEnvironment({ catalog, onError: onError as () => void });
       expect((await env.createRestore())._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
     }
+  });
+});
+
+describe("what onError is told", () => {
+  it("names the method of a fault in the request context", async () => {
+    const { env, reports } = reporting();
+    const nothing = null as unknown as RequestContext;
+    const principal = { type: "user", userId: "u", tenantId: DEFAULT_TENANT } as never;
+    for (const [method, call] of Object.entries(CALLS)) {
+      reports.length = 0;
+      await (call(env.service, nothing, 13689, undefined) as PromiseLike<unknown>);
+      await (call(
+        env.service,
+        { principal, tenantId: DEFAULT_TENANT, requestId: "r" },
+        13689,
+        undefined,
+      ) as PromiseLike<unknown>);
+      expect(reports).toEqual([
+        {
+          operation: `service.${method}`,
+          error: RestoreErrors.internal(),
+          cause: "no request context",
+        },
+        {
+          operation: `service.${method}`,
+          error: RestoreErrors.internal(),
+          cause: "malformed principal in the context",
+        },
+      ]);
+    }
+  });
+
+  it("names the port and method that threw, with what it threw, and answers by the port's kind", async () => {
+    const thrown = new Error("the port broke");
+    const throws = () => {
+      throw thrown;
+    };
+    const cases: [
+      string,
+      TestEnvironmentOptions,
+      (env: TestEnvironment) => Promise<unknown>,
+      string,
+    ][] = [
+      [
+        "repository.load",
+        { repository: { ...inMemoryRepository(), load: throws } },
+        async (env) => env.service.getRestore(env.context(), 13689),
+        "storage_unavailable",
+      ],
+      [
+        "repository.append",
+        { repository: { ...inMemoryRepository(), append: throws } },
+        async (env) => env.createRestore(),
+        "storage_unavailable",
+      ],
+      [
+        "catalog.resolve",
+        { catalog: { resolve: throws } },
+        async (env) => env.createRestore(),
+        "internal_error",
+      ],
+      [
+        "ids.nextRestoreId",
+        { ids: { nextRestoreId: throws } },
+        async (env) => env.createRestore(),
+        "internal_error",
+      ],
+      [
+        "vault.seal",
+        { vault: { seal: throws, open: throws } },
+        async (env) => {
+          const { restoreId } = (await env.createRestore({ encrypted: true }))._unsafeUnwrap();
+          return env.service.requestAction(env.context(), {
+            action: "StartManual",
+            restoreId,
+            encryptedPassword: encryptForAgent("vault passphrase", env.keys.publicKey),
+          });
+        },
+        "internal_error",
+      ],
+    ];
+    for (const [operation, options, call, code] of cases) {
+      const reports: ServiceErrorReport[] = [];
+      const env = testEnvironment({ ...options, onError: (report) => reports.push(report) });
+      const result = (await call(env as TestEnvironment)) as Result<unknown, RestoreError>;
+      expect(result.isErr() && result.error.code).toBe(code);
+      expect(reports).toEqual([
+        { operation, error: { code, message: expect.any(String) }, cause: thrown },
+      ]);
+    }
+  });
+
+  it("says what was wrong with the clock and the ids", async () => {
+    const reports: ServiceErrorReport[] = [];
+    const onError = (report: ServiceErrorReport) => reports.push(report);
+    await testEnvironment({ clock: { now: () => new Date(Number.NaN) }, onError }).createRestore();
+    await testEnvironment({ ids: { nextRestoreId: () => okAsync(0) }, onError }).createRestore();
+    expect(reports.map((r) => r.cause)).toEqual([
+      "not a Date between the years 0001 and 9999",
+      "not a positive integer id",
+    ]);
   });
 });
