@@ -10,25 +10,33 @@ const MODULUS_MESSAGE = "ModulusHex must be hex digits (whitespace is ignored)";
 const EXPONENT_MESSAGE =
   "ExponentHex must be hex digits, sent as a JSON number or a string (10001 means 0x10001)";
 
-const LENGTH_MESSAGE = `must be at most ${LIMITS.publicKeyHex} hex digits`;
+const DIGITS_MESSAGE = `must be at most ${LIMITS.publicKeyHex} hex digits`;
+const SENT_MESSAGE = `must be at most ${LIMITS.encryptedPassword} characters as sent, whitespace included`;
 
-const modulusHexSchema = z
-  .string({ error: MODULUS_MESSAGE })
-  .max(LIMITS.encryptedPassword, { error: `ModulusHex ${LENGTH_MESSAGE}` })
-  .transform((text, ctx) => {
-    const hex = normalizeHex(text);
-    const message =
-      hex === undefined
-        ? MODULUS_MESSAGE
+/** Hex as sent, bounded before and after its whitespace is removed; `undefined` after an issue. */
+function boundedHex(
+  field: string,
+  text: string,
+  ctx: z.core.$RefinementCtx<unknown>,
+  notHex: string,
+): string | undefined {
+  const hex = text.length > LIMITS.encryptedPassword ? undefined : normalizeHex(text);
+  const message =
+    text.length > LIMITS.encryptedPassword
+      ? `${field} ${SENT_MESSAGE}`
+      : hex === undefined
+        ? notHex
         : hex.length > LIMITS.publicKeyHex
-          ? `ModulusHex ${LENGTH_MESSAGE}`
+          ? `${field} ${DIGITS_MESSAGE}`
           : null;
-    if (message !== null) {
-      ctx.issues.push({ code: "custom", message, input: text });
-      return z.NEVER;
-    }
-    return hex as string;
-  });
+  if (message === null) return hex;
+  ctx.issues.push({ code: "custom", message, input: text });
+  return undefined;
+}
+
+const modulusHexSchema = z.string({ error: MODULUS_MESSAGE }).transform((text, ctx) => {
+  return boundedHex("ModulusHex", text, ctx, MODULUS_MESSAGE) ?? z.NEVER;
+});
 
 // The API sends the exponent's hex digits as a JSON number (10001), so the
 // number's decimal spelling is read as hex; only whole non-negative numbers
@@ -36,19 +44,12 @@ const modulusHexSchema = z
 const exponentHexSchema = z
   .union([z.number(), z.string()], { error: EXPONENT_MESSAGE })
   .transform((value, ctx) => {
-    const hex =
-      typeof value === "number"
-        ? Number.isSafeInteger(value) && value >= 0
-          ? String(value)
-          : undefined
-        : value.length <= LIMITS.encryptedPassword
-          ? normalizeHex(value)
-          : undefined;
-    if (hex === undefined || hex.length > LIMITS.publicKeyHex) {
-      ctx.issues.push({ code: "custom", message: EXPONENT_MESSAGE, input: value });
-      return z.NEVER;
+    if (typeof value === "string") {
+      return boundedHex("ExponentHex", value, ctx, EXPONENT_MESSAGE) ?? z.NEVER;
     }
-    return hex;
+    if (Number.isSafeInteger(value) && value >= 0) return String(value);
+    ctx.issues.push({ code: "custom", message: EXPONENT_MESSAGE, input: value });
+    return z.NEVER;
   });
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseActionRequest, parseJsonBody } from "../../src/index.js";
+import { LIMITS, parseActionRequest, parseJsonBody } from "../../src/index.js";
 import { fixtureJson } from "./read-fixture.js";
 
 function issuesOf(body: unknown) {
@@ -165,5 +165,94 @@ describe("parseActionRequest", () => {
         },
       ),
     );
+  });
+});
+
+describe("parseActionRequest, edges", () => {
+  it("holds an EncryptedPassword of LIMITS.encryptedPassword characters and refuses one more", () => {
+    const longest = "A".repeat(LIMITS.encryptedPassword);
+    expect(
+      parseActionRequest({
+        Action: "StartManual",
+        Id: 1,
+        EncryptedPassword: longest,
+      })._unsafeUnwrap().encryptedPassword,
+    ).toBe(longest);
+    expect(
+      issuesOf({ Action: "StartManual", Id: 1, EncryptedPassword: `${longest}A` }).issues,
+    ).toEqual([
+      {
+        path: "EncryptedPassword",
+        message: `EncryptedPassword must be at most ${LIMITS.encryptedPassword} characters`,
+      },
+    ]);
+  });
+
+  it("says what Action, EncryptedPassword and Id must be", () => {
+    expect(issuesOf({ Action: "startmanual", Id: true, EncryptedPassword: 42 }).issues).toEqual([
+      { path: "Action", message: 'Action must be "StartManual" or "StopManual"' },
+      {
+        path: "Id",
+        message: "Id must be a positive integer (a JSON number or a string of digits)",
+      },
+      {
+        path: "EncryptedPassword",
+        message: "EncryptedPassword must be a string of hex digits or null",
+      },
+    ]);
+  });
+
+  it("lets StopManual go with a null or absent password, and StartManual with one", () => {
+    expect(
+      parseActionRequest({ Action: "StopManual", Id: 3, EncryptedPassword: null })._unsafeUnwrap(),
+    ).toStrictEqual({ action: "StopManual", restoreId: 3, encryptedPassword: null });
+    expect(parseActionRequest({ Action: "StopManual", Id: 3 })._unsafeUnwrap()).toStrictEqual({
+      action: "StopManual",
+      restoreId: 3,
+      encryptedPassword: null,
+    });
+    expect(
+      parseActionRequest({
+        Action: "StartManual",
+        Id: "4",
+        EncryptedPassword: "ABCD",
+      })._unsafeUnwrap(),
+    ).toStrictEqual({ action: "StartManual", restoreId: 4, encryptedPassword: "ABCD" });
+  });
+
+  it("refuses any password sent with StopManual, even an empty one, and still checks the rest", () => {
+    for (const password of ["", "ABCD", 0, false, {}]) {
+      const error = issuesOf({ Action: "StopManual", Id: 3, EncryptedPassword: password });
+      expect(error.issues).toContainEqual({
+        path: "EncryptedPassword",
+        message: "EncryptedPassword must be null or absent for StopManual",
+      });
+    }
+    expect(issuesOf({ Action: "StopManual", EncryptedPassword: "ABCD" }).issues).toEqual([
+      {
+        path: "Id",
+        message: "Id must be a positive integer (a JSON number or a string of digits)",
+      },
+      {
+        path: "EncryptedPassword",
+        message: "EncryptedPassword must be null or absent for StopManual",
+      },
+    ]);
+  });
+
+  it("reads 1 and the largest safe integer as ids, and refuses 0 and one past the largest", () => {
+    for (const id of [1, "1", Number.MAX_SAFE_INTEGER, String(Number.MAX_SAFE_INTEGER)]) {
+      expect(parseActionRequest({ Action: "StopManual", Id: id })._unsafeUnwrap().restoreId).toBe(
+        Number(id),
+      );
+    }
+    for (const id of [0, "0", "00", Number.MAX_SAFE_INTEGER + 1, "9007199254740992", ""]) {
+      expect(issuesOf({ Action: "StopManual", Id: id }).issues).toEqual([
+        {
+          path: "Id",
+          message: "Id must be a positive integer (a JSON number or a string of digits)",
+        },
+      ]);
+    }
   });
 });

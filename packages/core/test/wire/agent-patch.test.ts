@@ -227,3 +227,271 @@ describe("parseAgentPatch", () => {
     );
   });
 });
+
+const TIME_MESSAGE =
+  "must be an ISO 8601 date-time with a time zone, between the years 0001 and 9999, e.g. 2014-10-20T13:11:58Z";
+const REPORTABLE =
+  "queued, preparing, in_progress, stop_requested, completed, completed_with_errors, failed, stopped";
+const EXPECTED_PATHS =
+  "expected one of /state, /started_time, /ended_time, /errors, /files_restored, /bytes_restored";
+
+describe("parseAgentPatch: times", () => {
+  it.each([
+    [
+      "whole seconds, the example of its own message",
+      "2014-10-20T13:11:58Z",
+      "2014-10-20T13:11:58.000Z",
+    ],
+    ["no seconds", "2014-10-20T13:11Z", "2014-10-20T13:11:00.000Z"],
+    ["no seconds and an offset", "2014-10-20T14:11+01:00", "2014-10-20T13:11:00.000Z"],
+    ["an offset with a colon", "2014-10-20T14:11:58+01:00", "2014-10-20T13:11:58.000Z"],
+    ["an offset without a colon", "2014-10-20T14:11:58+0100", "2014-10-20T13:11:58.000Z"],
+    ["a negative offset", "2014-10-20T08:41:58-04:30", "2014-10-20T13:11:58.000Z"],
+    ["a negative offset without a colon", "2014-10-20T08:41:58-0430", "2014-10-20T13:11:58.000Z"],
+    ["an offset of zero", "2014-10-20T13:11:58+00:00", "2014-10-20T13:11:58.000Z"],
+    ["lower-case t and z", "2014-10-20t13:11:58z", "2014-10-20T13:11:58.000Z"],
+    ["a tenth of a second", "2014-10-20T13:11:58.9Z", "2014-10-20T13:11:58.900Z"],
+    ["microseconds, truncated", "2014-10-20T13:11:58.985999Z", "2014-10-20T13:11:58.985Z"],
+    ["a day crossed by the offset", "2014-10-21T01:00:00+02:00", "2014-10-20T23:00:00.000Z"],
+    ["29 February of a leap year", "2016-02-29T00:00:00Z", "2016-02-29T00:00:00.000Z"],
+    ["29 February 2000", "2000-02-29T23:59:59Z", "2000-02-29T23:59:59.000Z"],
+    ["a year before 100", "0099-03-01T00:00:00Z", "0099-03-01T00:00:00.000Z"],
+  ])("reads %s: %s", (_what, text, iso) => {
+    for (const path of ["/started_time", "/started-time"]) {
+      expect(parseAgentPatch([{ op: "add", path, value: text }])._unsafeUnwrap()).toStrictEqual({
+        state: null,
+        report: { startedTime: iso },
+      });
+    }
+    for (const path of ["/ended_time", "/ended-time"]) {
+      expect(parseAgentPatch([{ op: "replace", path, value: text }])._unsafeUnwrap()).toStrictEqual(
+        { state: null, report: { endedTime: iso } },
+      );
+    }
+  });
+
+  it("reads any instant of the stored range, however its zone is written", () => {
+    const earliest = Date.parse("0001-01-01T00:00:00.000Z");
+    const latest = Date.parse("9999-12-31T23:59:59.999Z");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: earliest, max: latest }),
+        fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+        fc.boolean(),
+        (ms, offsetMinutes, colon) => {
+          const local = new Date(ms + offsetMinutes * 60_000).toISOString();
+          fc.pre(/^\d{4}-/.test(local));
+          const sign = offsetMinutes < 0 ? "-" : "+";
+          const abs = Math.abs(offsetMinutes);
+          const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+          const mm = String(abs % 60).padStart(2, "0");
+          const text = local.replace("Z", `${sign}${hh}${colon ? ":" : ""}${mm}`);
+          expect(
+            parseAgentPatch([{ op: "add", path: "/started_time", value: text }])._unsafeUnwrap()
+              .report.startedTime,
+          ).toBe(new Date(ms).toISOString());
+        },
+      ),
+    );
+  });
+
+  it.each([[null], [1413810718985], [true], [{}], [undefined]])(
+    "says what a time must be when it is %j",
+    (value) => {
+      expect(issues([{ op: "add", path: "/ended_time", value }]).issues).toEqual([
+        { path: "0.value", message: TIME_MESSAGE },
+      ]);
+    },
+  );
+});
+
+describe("parseAgentPatch: states", () => {
+  it("names the reportable states when a state is unknown or not a string", () => {
+    for (const value of ["Completed", "done", "", 3, null]) {
+      expect(issues([{ op: "replace", path: "/state", value }]).issues).toEqual([
+        { path: "0.value", message: `must be one of ${REPORTABLE}` },
+      ]);
+    }
+  });
+
+  it("says the agent cannot report a state before it took the restore", () => {
+    expect(issues([{ op: "replace", path: "/state", value: "creating" }]).issues).toEqual([
+      {
+        path: "0.value",
+        message: `the agent cannot report state creating; it may report ${REPORTABLE}`,
+      },
+    ]);
+  });
+
+  it("reads each v2 name to its state", () => {
+    const expected = {
+      queued: "Queued",
+      preparing: "Preparing",
+      in_progress: "InProgress",
+      stop_requested: "StopRequested",
+      completed: "Completed",
+      completed_with_errors: "CompletedWithErrors",
+      failed: "Failed",
+      stopped: "Stopped",
+    } as const;
+    for (const [v2, state] of Object.entries(expected)) {
+      expect(
+        parseAgentPatch([{ op: "replace", path: "/state", value: v2 }])._unsafeUnwrap(),
+      ).toStrictEqual({ state, report: {} });
+    }
+  });
+});
+
+describe("parseAgentPatch: counts", () => {
+  it("accepts 0 and the largest safe integer for both counts", () => {
+    for (const value of [0, 1, Number.MAX_SAFE_INTEGER]) {
+      expect(
+        parseAgentPatch([
+          { op: "add", path: "/files_restored", value },
+          { op: "add", path: "/bytes_restored", value },
+        ])._unsafeUnwrap(),
+      ).toStrictEqual({ state: null, report: { filesRestored: value, bytesRestored: value } });
+    }
+  });
+
+  it("says a count must be a non-negative integer", () => {
+    for (const value of [-1, 0.5, Number.MAX_SAFE_INTEGER + 1, "3", null]) {
+      expect(issues([{ op: "add", path: "/files-restored", value }]).issues).toEqual([
+        { path: "0.value", message: "must be a non-negative integer" },
+      ]);
+    }
+  });
+});
+
+describe("parseAgentPatch: every field at once", () => {
+  it("puts each value in its own field", () => {
+    const errors = {
+      count: 9,
+      reason: "r",
+      diagnostics: "d",
+      list: [{ index: 4, path: "/p", type: "t", exception: null }],
+    };
+    expect(
+      parseAgentPatch([
+        { op: "replace", path: "/state", value: "failed" },
+        { op: "add", path: "/started_time", value: "2014-10-20T13:11:58Z" },
+        { op: "add", path: "/ended_time", value: "2014-10-20T13:12:59Z" },
+        { op: "add", path: "/files_restored", value: 11 },
+        { op: "add", path: "/bytes_restored", value: 22 },
+        { op: "add", path: "/errors", value: errors },
+      ])._unsafeUnwrap(),
+    ).toStrictEqual({
+      state: "Failed",
+      report: {
+        startedTime: "2014-10-20T13:11:58.000Z",
+        endedTime: "2014-10-20T13:12:59.000Z",
+        filesRestored: 11,
+        bytesRestored: 22,
+        errors,
+      },
+    });
+  });
+
+  it("lets a later /errors win over an earlier one", () => {
+    expect(
+      parseAgentPatch([
+        { op: "add", path: "/errors", value: { count: 1 } },
+        { op: "replace", path: "/errors", value: { count: 2 } },
+      ])._unsafeUnwrap().report.errors?.count,
+    ).toBe(2);
+  });
+});
+
+describe("parseAgentPatch: the shape of operations", () => {
+  it("says what op, path and an operation must be", () => {
+    expect(
+      issues([
+        { op: "remove", path: "/state", value: "queued" },
+        { op: "replace", path: 5, value: "queued" },
+        "replace /state queued",
+        null,
+        { path: "/state", value: "queued" },
+      ]).issues,
+    ).toEqual([
+      { path: "0.op", message: 'op must be "replace" or "add"' },
+      { path: "1.path", message: "path must be a string such as /state" },
+      { path: "2", message: "each operation must be an object with op, path and value" },
+      { path: "3", message: "each operation must be an object with op, path and value" },
+      { path: "4.op", message: 'op must be "replace" or "add"' },
+    ]);
+  });
+
+  it("gives the full message of an unknown path", () => {
+    expect(issues([{ op: "add", path: "/colour", value: 1 }]).issues).toEqual([
+      { path: "0.path", message: `unknown path /colour; ${EXPECTED_PATHS}` },
+    ]);
+  });
+
+  it.each([
+    ["/a"],
+    ["/Z"],
+    ["/9"],
+    ["/_"],
+    ["/-"],
+    ["/state_Of-the-ART_2"],
+    [`/${"a".repeat(40)}`],
+  ])("names the unknown path %s, which looks like a path", (path) => {
+    expect(issues([{ op: "add", path, value: 1 }]).issues).toEqual([
+      { path: "0.path", message: `unknown path ${path}; ${EXPECTED_PATHS}` },
+    ]);
+  });
+
+  it.each([
+    [""],
+    ["/"],
+    ["state"],
+    ["x/state"],
+    ["/state/"],
+    ["/state x"],
+    ["/sta.te"],
+    ["//state"],
+    ["/state\n"],
+    [`/${"a".repeat(41)}`],
+    ["/ümlaut"],
+  ])("does not echo %j, which does not look like a path", (path) => {
+    expect(issues([{ op: "add", path, value: 1 }]).issues).toEqual([
+      { path: "0.path", message: `unknown path; ${EXPECTED_PATHS}` },
+    ]);
+  });
+
+  it.each([["toString"], ["__proto__"], ["constructor"], ["hasOwnProperty"], ["valueOf"]])(
+    "treats the prototype key %s as an unknown path",
+    (path) => {
+      for (const p of [path, `/${path}`]) {
+        const error = issues([{ op: "add", path: p, value: 1 }]);
+        expect(error.issues).toHaveLength(1);
+        expect(error.issues[0]?.path).toBe("0.path");
+        expect(error.issues[0]?.message).toContain("unknown path");
+      }
+    },
+  );
+
+  it("never echoes an unknown path that does not look like one", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (junk) => {
+        const path = `/x${junk}!`;
+        const error = issues([{ op: "add", path, value: 1 }]);
+        expect(error.message).not.toContain(path);
+        expect(error.issues).toEqual([
+          { path: "0.path", message: `unknown path; ${EXPECTED_PATHS}` },
+        ]);
+      }),
+    );
+  });
+
+  it("reports the value's own path under value", () => {
+    expect(
+      issues([
+        { op: "add", path: "/state", value: "queued" },
+        { op: "add", path: "/errors", value: { list: [{}, { exception: { code: "x" } }] } },
+      ]).issues,
+    ).toEqual([
+      { path: "1.value.list.1.exception.code", message: "code must be a number or null" },
+    ]);
+  });
+});

@@ -112,10 +112,82 @@ describe("parseJsonBody", () => {
     ["nul1", 1, 4, "unexpected character"],
     ["\uFEFF{}", 1, 1, "a byte order mark is not allowed"],
     ['{\r\n  "a": ?}', 2, 8, "unexpected character"],
+    // A string, or a \u escape, cut short by the end of the text.
+    ['"\\', 1, 3, "unexpected end of input"],
+    ['"abc\\', 1, 6, "unexpected end of input"],
+    ['"\\u', 1, 4, "unexpected end of input"],
+    ['"\\u12', 1, 6, "unexpected end of input"],
+    ['"\\u123', 1, 7, "unexpected end of input"],
+    // A property name cut short, or badly escaped, or not followed by ':'.
+    ['{"abc', 1, 6, "unexpected end of input"],
+    ['{"a\\x": 1}', 1, 5, "invalid escape sequence in a string"],
+    ['{"a"', 1, 5, "unexpected end of input"],
+    ['{"a"  ', 1, 7, "unexpected end of input"],
+    // A closing bracket that does not match the open one, or has nothing to close.
+    ["[1}", 1, 3, "expected ',' or ']'"],
+    ['{"a":1]', 1, 7, "expected ',' or '}'"],
+    ["]", 1, 1, "unexpected character"],
+    ['{"a":]}', 1, 6, "unexpected character"],
+    // Numbers.
+    ["-x", 1, 2, "invalid number"],
+    ["[-]", 1, 3, "invalid number"],
+    ["1.e5", 1, 3, "invalid number"],
+    ["1e", 1, 3, "unexpected end of input"],
+    ["1e+", 1, 4, "unexpected end of input"],
+    ["1ex", 1, 3, "invalid number"],
+    // Lines: a lone \r ends one, and the offending character itself is not counted.
+    ["[1,\r\r2,?]", 3, 3, "unexpected character"],
+    ['{\r"a": ?}', 2, 6, "unexpected character"],
+    ['"a\nb"', 1, 3, "control characters in strings must be escaped"],
+    ['"a\rb"', 1, 3, "control characters in strings must be escaped"],
   ])("%j is invalid at line %i, column %i: %s", (text, line, column, hint) => {
     const error = invalidJson(text);
     expect({ line: error.line, column: error.column }).toEqual({ line, column });
     expect(error.message).toContain(hint);
+  });
+
+  it.each([
+    ['"\\u00e9"', "\u00e9"],
+    ['"\\u00e9x"', "\u00e9x"],
+    ['["\\u0041",1]', ["A", 1]],
+    ['"\\u00E9\\u00e9"', "\u00e9\u00e9"],
+    ['{"\\u0041": "\\"\\\\\\/\\b\\f\\n\\r\\t"}', { A: '"\\/\b\f\n\r\t' }],
+  ])("reads the escapes of %s, and the locator finds no error in it", (text, value) => {
+    expect(parseJsonBody(text)._unsafeUnwrap()).toEqual(value);
+    expect(locateJsonError(text)).toBeUndefined();
+  });
+
+  it.each([
+    ["0"],
+    ["-0"],
+    ["0.5e-3"],
+    ["1E+2"],
+    ["1E5"],
+    ["1e5"],
+    ["-12.34E56"],
+    ["[0,-0.0,1e-0]"],
+    ["[9,99.9e9,1.5e3]"],
+    ["[]"],
+    ["{}"],
+    ['[[],{},{"a":{}},[[1]]]'],
+    ['"a b ~\u007f"'],
+    ["[true,false,null]"],
+    [' \t\n\r{"a" : [ true , false , null ] }\r\n\t '],
+  ])("finds no error in %j, as JSON.parse does not", (text) => {
+    expect(() => JSON.parse(text)).not.toThrow();
+    expect(locateJsonError(text)).toBeUndefined();
+  });
+
+  it.each([
+    ["1E", { offset: 2, hint: "unexpected end of input" }],
+    ["1E-x", { offset: 3, hint: "invalid number" }],
+    ["[1E]", { offset: 3, hint: "invalid number" }],
+  ])("locates the error in the exponent of %j", (text, location) => {
+    expect(locateJsonError(text)).toEqual(location);
+  });
+
+  it("locates the first error after a complete \\u escape, not inside it", () => {
+    expect(locateJsonError('["\\u0041"}')).toEqual({ offset: 9, hint: "expected ',' or ']'" });
   });
 
   it("agrees with JSON.parse on every valid JSON text", () => {

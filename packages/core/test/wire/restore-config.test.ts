@@ -128,3 +128,72 @@ describe("parseUpdateRestore", () => {
     ]);
   });
 });
+
+describe("restore configuration bodies, messages", () => {
+  it("says what each field must be, naming it", () => {
+    const positive = "must be a positive integer (a JSON number or a string of digits)";
+    expect(
+      invalidRequest(
+        parseUpdateRestore({
+          RestoreId: "x",
+          BackupId: 0,
+          BackupMachineId: 1.5,
+          DestinationMachineId: "-1",
+          DestinationPath: 7,
+          OverwriteFiles: 1,
+          BackupDataCenter: 2,
+        }),
+      ).issues,
+    ).toEqual([
+      { path: "RestoreId", message: `RestoreId ${positive}` },
+      { path: "BackupId", message: `BackupId ${positive}` },
+      { path: "BackupMachineId", message: `BackupMachineId ${positive}` },
+      { path: "DestinationMachineId", message: `DestinationMachineId ${positive}` },
+      { path: "DestinationPath", message: "DestinationPath must be a non-empty string" },
+      { path: "OverwriteFiles", message: "OverwriteFiles must be true or false" },
+      { path: "BackupDataCenter", message: "BackupDataCenter must be a string" },
+    ]);
+  });
+
+  it("says an update body must be an object", () => {
+    for (const body of [null, [], "body", 1]) {
+      expect(invalidRequest(parseUpdateRestore(body)).issues).toEqual([
+        { path: "", message: "the body must be a JSON object" },
+      ]);
+      expect(invalidRequest(parseCreateRestore(body)).issues).toEqual([
+        { path: "", message: "the body must be a JSON object" },
+      ]);
+    }
+  });
+
+  it("reads every field of an update into its own place", () => {
+    expect(
+      parseUpdateRestore({
+        RestoreId: 1,
+        BackupId: "2",
+        BackupMachineId: 3,
+        DestinationMachineId: "4",
+        DestinationPath: " /five ",
+        OverwriteFiles: false,
+        BackupDataCenter: null,
+      })._unsafeUnwrap(),
+    ).toStrictEqual({
+      restoreId: 1,
+      backupId: 2,
+      backupMachineId: 3,
+      destinationMachineId: 4,
+      destinationPath: " /five ",
+      overwriteFiles: false,
+    });
+    expect(
+      parseUpdateRestore({ ...validCreate, RestoreId: 9, OverwriteFiles: true })._unsafeUnwrap(),
+    ).toStrictEqual({
+      restoreId: 9,
+      backupId: 133599,
+      backupMachineId: 156953,
+      destinationMachineId: 156751,
+      destinationPath: "C:\\FolderPathForRestore\\",
+      overwriteFiles: true,
+    });
+  });
+});

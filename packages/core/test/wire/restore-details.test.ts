@@ -79,3 +79,226 @@ describe("restoreDetailsSchema", () => {
     ]);
   });
 });
+
+/** A restore whose every field has a value no other field has, so a swap shows. */
+const distinct: Restore = {
+  tenantId: "tenant-11",
+  restoreId: 101,
+  state: "InProgress",
+  version: 12,
+  config: {
+    backupId: 202,
+    backupMachineId: 303,
+    destinationMachineId: 404,
+    destinationPath: "D:\\Destination\\",
+    overwriteFiles: false,
+  },
+  backup: {
+    backupConfigurationId: 505,
+    backupConfigurationName: "Nightly configuration",
+    restorePoint: "2020-02-29T12:34:56.789Z",
+    backupMachineName: "source-machine",
+    backupFlavor: "RaxCloudServer",
+    backupDataCenter: "ORD",
+    destinationMachineName: "destination-machine",
+    isEncrypted: true,
+    publicKey: { modulusHex: "C3A5F00D", exponentHex: "10001" },
+  },
+  passwordSealed: true,
+  progress: {
+    startedTime: "2020-03-01T10:00:00.000Z",
+    endedTime: "2020-03-01T11:02:03.500Z",
+    filesRestored: 17,
+    bytesRestored: 5 * 1024 ** 3,
+    errors: null,
+  },
+  createdAt: "2020-03-01T09:00:00.000Z",
+  updatedAt: "2020-03-01T11:02:04.000Z",
+};
+
+const DISTINCT_DETAILS = {
+  RestoreId: 101,
+  BackupId: 202,
+  DestinationMachineId: 404,
+  OverwriteFiles: false,
+  BackupConfigurationId: 505,
+  BackupConfigurationName: "Nightly configuration",
+  BackupRestorePoint: `/Date(${Date.parse("2020-02-29T12:34:56.789Z")})/`,
+  BackupMachineId: 303,
+  BackupMachineName: "source-machine",
+  BackupFlavor: "RaxCloudServer",
+  DestinationMachineName: "destination-machine",
+  DestinationPath: "D:\\Destination\\",
+  BackupDataCenter: "ORD",
+  IsEncrypted: true,
+  EncryptedPassword: null,
+  PublicKey: { ModulusHex: "C3A5F00D", ExponentHex: 10001 },
+  RestoreStateId: 2,
+};
+
+describe("toRestoreDetails, field by field", () => {
+  it("writes each field of a restore whose fields all differ in its own place", () => {
+    expect(toRestoreDetails(distinct)).toStrictEqual(DISTINCT_DETAILS);
+    expect(DISTINCT_DETAILS.BackupRestorePoint).toBe("/Date(1582979696789)/");
+  });
+
+  it("writes the opposite flags and a missing key as they are", () => {
+    const flipped: Restore = {
+      ...distinct,
+      config: { ...distinct.config, overwriteFiles: true },
+      backup: { ...distinct.backup, isEncrypted: false, publicKey: null },
+    };
+    expect(toRestoreDetails(flipped)).toStrictEqual({
+      ...DISTINCT_DETAILS,
+      OverwriteFiles: true,
+      IsEncrypted: false,
+      PublicKey: null,
+    });
+  });
+
+  it("writes a key's hex normalised, and an exponent with a non-decimal digit as a string", () => {
+    const key = { modulusHex: "ca 75\n96", exponentHex: "1000f" };
+    expect(
+      toRestoreDetails({ ...distinct, backup: { ...distinct.backup, publicKey: key } }).PublicKey,
+    ).toStrictEqual({ ModulusHex: "CA7596", ExponentHex: "1000F" });
+  });
+
+  it("writes the state id of every state", () => {
+    const ids = {
+      Creating: 0,
+      Queued: 1,
+      InProgress: 2,
+      Completed: 3,
+      Stopped: 4,
+      Failed: 5,
+      StartRequested: 6,
+      StopRequested: 7,
+      CompletedWithErrors: 8,
+      Preparing: 9,
+    } as const;
+    for (const [state, id] of Object.entries(ids)) {
+      expect(
+        toRestoreDetails({ ...distinct, state: state as Restore["state"] }).RestoreStateId,
+      ).toBe(id);
+    }
+  });
+
+  it("never writes a password, whatever the restore holds", () => {
+    expect(toRestoreDetails({ ...distinct, passwordSealed: true }).EncryptedPassword).toBeNull();
+    expect(toRestoreDetails({ ...distinct, passwordSealed: false }).EncryptedPassword).toBeNull();
+  });
+
+  it("is read back unchanged for any restore point of the stored range", () => {
+    const earliest = Date.parse("0001-01-01T00:00:00.000Z");
+    const latest = Date.parse("9999-12-31T23:59:59.999Z");
+    fc.assert(
+      fc.property(
+        restoreArb,
+        fc.oneof(fc.integer({ min: earliest, max: latest }), fc.constantFrom(earliest, latest)),
+        (restore, ms) => {
+          const atPoint: Restore = {
+            ...restore,
+            backup: { ...restore.backup, restorePoint: new Date(ms).toISOString() },
+          };
+          const written = toRestoreDetails(atPoint);
+          expect(written.BackupRestorePoint).toBe(`/Date(${ms})/`);
+          const parsed = restoreDetailsSchema.safeParse(JSON.parse(JSON.stringify(written)));
+          expect(parsed.success && parsed.data).toStrictEqual(written);
+        },
+      ),
+    );
+  });
+});
+
+describe("restoreDetailsSchema, field by field", () => {
+  it("reads the distinct restore's details to themselves", () => {
+    expect(restoreDetailsSchema.parse(DISTINCT_DETAILS)).toStrictEqual(DISTINCT_DETAILS);
+  });
+
+  it("gives back the canonical form: numeric ids, /Date(ms)/, normalised key", () => {
+    expect(
+      restoreDetailsSchema.parse({
+        ...DISTINCT_DETAILS,
+        RestoreId: "101",
+        BackupId: "202",
+        DestinationMachineId: "404",
+        BackupConfigurationId: "505",
+        BackupMachineId: "303",
+        BackupRestorePoint: "\\/Date(1582979696789+0100)\\/",
+        PublicKey: { ModulusHex: "c3a5 f00d", ExponentHex: "10001" },
+        Extra: "ignored",
+      }),
+    ).toStrictEqual(DISTINCT_DETAILS);
+  });
+
+  it("reads ExponentHex 0 as the hex digit 0, sent as a number or a string", () => {
+    for (const exponent of [0, "0"]) {
+      expect(
+        restoreDetailsSchema.parse({
+          ...DISTINCT_DETAILS,
+          PublicKey: { ModulusHex: "C3", ExponentHex: exponent },
+        }).PublicKey,
+      ).toStrictEqual({ ModulusHex: "C3", ExponentHex: "0" });
+    }
+  });
+
+  it("reads every known state id and refuses the others", () => {
+    for (const id of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+      expect(
+        restoreDetailsSchema.parse({ ...DISTINCT_DETAILS, RestoreStateId: id }).RestoreStateId,
+      ).toBe(id);
+    }
+    for (const id of [-1, 10, 1.5, "3", null]) {
+      const parsed = restoreDetailsSchema.safeParse({ ...DISTINCT_DETAILS, RestoreStateId: id });
+      expect(parsed.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+        ["RestoreStateId", "RestoreStateId must be a known restore state id"],
+      ]);
+    }
+  });
+
+  it("says what each field must be, naming it", () => {
+    const wrong = Object.fromEntries(Object.keys(DISTINCT_DETAILS).map((key) => [key, {}]));
+    const parsed = restoreDetailsSchema.safeParse(wrong);
+    const positive = "must be a positive integer (a JSON number or a string of digits)";
+    const date =
+      "must be a date in the form /Date(<milliseconds since the epoch>)/ between the years 0001 and 9999";
+    expect(parsed.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["RestoreId", `RestoreId ${positive}`],
+      ["BackupId", `BackupId ${positive}`],
+      ["DestinationMachineId", `DestinationMachineId ${positive}`],
+      ["OverwriteFiles", "OverwriteFiles must be true or false"],
+      ["BackupConfigurationId", `BackupConfigurationId ${positive}`],
+      ["BackupConfigurationName", "BackupConfigurationName must be a string"],
+      ["BackupRestorePoint", `BackupRestorePoint ${date}`],
+      ["BackupMachineId", `BackupMachineId ${positive}`],
+      ["BackupMachineName", "BackupMachineName must be a string"],
+      ["BackupFlavor", "BackupFlavor must be a string"],
+      ["DestinationMachineName", "DestinationMachineName must be a string"],
+      ["DestinationPath", "DestinationPath must be a string"],
+      ["BackupDataCenter", "BackupDataCenter must be a string"],
+      ["IsEncrypted", "IsEncrypted must be true or false"],
+      ["EncryptedPassword", "EncryptedPassword must be null"],
+      ["PublicKey.ModulusHex", "ModulusHex must be hex digits (whitespace is ignored)"],
+      [
+        "PublicKey.ExponentHex",
+        "ExponentHex must be hex digits, sent as a JSON number or a string (10001 means 0x10001)",
+      ],
+      ["RestoreStateId", "RestoreStateId must be a known restore state id"],
+    ]);
+  });
+
+  it("says what the body and its key must be", () => {
+    for (const body of [null, "details", 7]) {
+      expect(
+        restoreDetailsSchema
+          .safeParse(body)
+          .error?.issues.map((i) => [i.path.join("."), i.message]),
+      ).toEqual([["", "the restore details must be a JSON object"]]);
+    }
+    expect(
+      restoreDetailsSchema
+        .safeParse({ ...DISTINCT_DETAILS, PublicKey: "C3A5F00D 10001" })
+        .error?.issues.map((i) => [i.path.join("."), i.message]),
+    ).toEqual([["PublicKey", "PublicKey must be an object with ModulusHex and ExponentHex"]]);
+  });
+});
