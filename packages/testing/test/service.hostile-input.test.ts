@@ -498,3 +498,84 @@ describe("what onError is told", () => {
     ]);
   });
 });
+
+describe("faults in the ports' answers", () => {
+  it("takes only a RestoreError as a port's error: anything else is internal_error, reported", async () => {
+    for (const error of [
+      "no such backup",
+      { code: "no_such_code", message: "m" },
+      { code: "unknown_reference" },
+      { code: 404, message: "m" },
+      { message: "m" },
+    ]) {
+      const reports: ServiceErrorReport[] = [];
+      const catalog: BackupCatalog = { resolve: () => errAsync(error as never) };
+      const env = testEnvironment({ catalog, onError: (report) => reports.push(report) });
+      expect((await env.createRestore())._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
+      expect(reports).toEqual([
+        { operation: "catalog.resolve", error: RestoreErrors.internal(), cause: error },
+      ]);
+    }
+    const known = RestoreErrors.unknownReference("BackupId", 1);
+    const env = testEnvironment({ catalog: { resolve: () => errAsync(known) } });
+    expect((await env.createRestore())._unsafeUnwrapErr()).toEqual(known);
+  });
+
+  it("normalises only what is text: a restore point or key that is not is refused as it is", async () => {
+    const real = fakeBackupCatalog();
+    for (const change of [
+      { restorePoint: new Date(1357151359000) },
+      { restorePoint: 1357151359000 },
+      { publicKey: { modulusHex: 0xca75, exponentHex: "10001" } },
+      { publicKey: { modulusHex: "CA75", exponentHex: 10001 } },
+      { publicKey: "CA75 10001" },
+    ]) {
+      const reports: ServiceErrorReport[] = [];
+      const catalog: BackupCatalog = {
+        resolve: (tenantId, refs) =>
+          real.resolve(tenantId, refs).map((backup) => ({ ...backup, ...change }) as never),
+      };
+      const env = testEnvironment({ catalog, onError: (report) => reports.push(report) });
+      expect((await env.createRestore())._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
+      expect(reports.map((r) => r.operation)).toEqual(["catalog.resolve"]);
+    }
+  });
+
+  it("answers a throw in its own reading of the input with internal_error, reported with the cause", async () => {
+    const reports: ServiceErrorReport[] = [];
+    const env = testEnvironment({ onError: (report) => reports.push(report) });
+    const thrown = new Error("a getter that throws");
+    const context = Object.defineProperty(
+      { principal: userPrincipal(), requestId: "r" },
+      "tenantId",
+      {
+        get() {
+          throw thrown;
+        },
+      },
+    ) as RequestContext;
+    const result = await env.service.getRestore(context, 13689);
+    expect(result._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
+    expect(reports).toEqual([
+      { operation: "service.getRestore", error: RestoreErrors.internal(), cause: thrown },
+    ]);
+  });
+
+  it("remembers at most 1000 restores by default: the 1001st changed pushes out the first", {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, async () => {
+    const repository = withFaults(inMemoryRepository());
+    const env = testEnvironment({ repository });
+    const ids: number[] = [];
+    for (let i = 0; i < 1001; i += 1)
+      ids.push((await env.createRestore())._unsafeUnwrap().restoreId);
+    const start = async (restoreId: number) => {
+      const loads = repository.calls("load");
+      (await env.service.requestAction(env.context(), { ...START, restoreId }))._unsafeUnwrap();
+      return repository.calls("load") - loads;
+    };
+    expect(await start(ids[1000] as number)).toBe(0);
+    expect(await start(ids[1] as number)).toBe(0);
+    expect(await start(ids[0] as number)).toBe(1);
+  });
+});

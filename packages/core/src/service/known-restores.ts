@@ -10,9 +10,11 @@ import type { Restore } from "../restore.js";
 export interface KnownRestores {
   get(tenantId: string, restoreId: number): Restore | undefined;
   remember(restore: Restore): void;
+  /** How many restores it holds now: never more than its capacity. */
+  size(): number;
 }
 
-/** Least recently used first out; `capacity` 0 remembers nothing. */
+/** Least recently used first out; a `capacity` of 0 (or less) remembers nothing. */
 export function knownRestores(capacity: number): KnownRestores {
   const entries = new Map<string, Restore>();
   // The restore id is all digits, so the colon cannot be confused with one inside a tenant id.
@@ -28,15 +30,13 @@ export function knownRestores(capacity: number): KnownRestores {
       return restore;
     },
     remember(restore) {
-      if (capacity <= 0) return;
       const key = keyOf(restore.tenantId, restore.restoreId);
       entries.delete(key);
       // A copy: callers own what the service returns, and may mutate it.
       entries.set(key, structuredClone(restore));
-      if (entries.size > capacity) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
-      }
+      // The oldest out; with a capacity of 0 that is the one just set.
+      if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
     },
+    size: () => entries.size,
   };
 }

@@ -20,65 +20,66 @@ import type {
  * a fresh copy holding only the expected fields.
  */
 
-function finish<T>(issues: Issues, value: T | undefined): Result<T, RestoreError> {
-  return issues.length === 0 && value !== undefined
-    ? ok(value)
-    : err(RestoreErrors.invalidRequest(issues));
-}
-
-function refused<T>(issues: Issues): Result<T, RestoreError> {
-  return err(RestoreErrors.invalidRequest(issues));
+/**
+ * Runs the readers of one input. They add an issue for every field they
+ * refuse, so no issue means every field was read and `build` may use them.
+ */
+function readAll<T>(read: (issues: Issues) => T): Result<T, RestoreError> {
+  const issues: Issues = [];
+  const value = read(issues);
+  return issues.length === 0 ? ok(value) : err(RestoreErrors.invalidRequest(issues));
 }
 
 export function readRestoreId(value: unknown): Result<number, RestoreError> {
-  const issues: Issues = [];
-  return finish(issues, readPositiveId(issues, value, "restoreId"));
+  return readAll((issues) => readPositiveId(issues, value, "restoreId") as number);
 }
 
 const ACTIONS = ["StartManual", "StopManual"] as const;
 
-export function readActionRequest(value: unknown): Result<ActionRequest, RestoreError> {
-  const issues: Issues = [];
-  const record = readRecord(issues, value, "request");
-  if (record === undefined) return refused(issues);
-  const action = readOneOf(issues, record.action, "action", ACTIONS);
-  const restoreId = readPositiveId(issues, record.restoreId, "restoreId");
-  const encryptedPassword = readPassword(issues, record.encryptedPassword);
-  if (action === undefined || restoreId === undefined || encryptedPassword === undefined) {
-    return refused(issues);
-  }
-  return finish(issues, { action, restoreId, encryptedPassword });
-}
+/** What a reader returns after an issue that leaves nothing else to read; never used. */
+const NOTHING = undefined as never;
 
 /**
- * Only the type and size: whether it is hex the right length is the vault's
- * rule (`password_invalid`), and it is sealed, never stored as text.
+ * Only the type and size of the password: whether it is hex of the right
+ * length is the vault's rule (`password_invalid`), and it is sealed, never
+ * stored as text.
  */
-function readPassword(issues: Issues, value: unknown): string | null | undefined {
+function readPassword(issues: Issues, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string" && value.length <= LIMITS.encryptedPassword) return value;
   issues.push({
     path: "encryptedPassword",
     message: `must be a string of at most ${LIMITS.encryptedPassword} characters, or null`,
   });
-  return undefined;
+  return null;
+}
+
+export function readActionRequest(value: unknown): Result<ActionRequest, RestoreError> {
+  return readAll((issues) => {
+    const record = readRecord(issues, value, "request");
+    if (record === undefined) return NOTHING;
+    return {
+      action: readOneOf(issues, record.action, "action", ACTIONS) as ActionRequest["action"],
+      restoreId: readPositiveId(issues, record.restoreId, "restoreId") as number,
+      encryptedPassword: readPassword(issues, record.encryptedPassword),
+    };
+  });
 }
 
 export function readCreateInput(value: unknown): Result<CreateRestoreInput, RestoreError> {
-  const issues: Issues = [];
-  return finish(issues, readConfig(issues, value, ""));
+  return readAll((issues) => readConfig(issues, value, "") as CreateRestoreInput);
 }
 
 export function readUpdateInput(value: unknown): Result<UpdateRestoreInput, RestoreError> {
-  const issues: Issues = [];
-  const config = readConfig(issues, value, "");
-  const restoreId = readPositiveId(
-    issues,
-    (value as { restoreId?: unknown } | null)?.restoreId,
-    "restoreId",
-  );
-  if (config === undefined || restoreId === undefined) return refused(issues);
-  return finish(issues, { restoreId, ...config });
+  return readAll((issues) => {
+    const config = readConfig(issues, value, "") as CreateRestoreInput;
+    const restoreId = readPositiveId(
+      issues,
+      (value as { restoreId?: unknown } | null)?.restoreId,
+      "restoreId",
+    ) as number;
+    return { restoreId, ...config };
+  });
 }
 
 /**
@@ -86,33 +87,29 @@ export function readUpdateInput(value: unknown): Result<UpdateRestoreInput, Rest
  * `LIMITS.eventsPerPage`: a larger one is cut to it, and so is an absent one.
  */
 export function readEventPage(value: unknown): Result<Required<EventPage>, RestoreError> {
-  const issues: Issues = [];
-  if (value === undefined || value === null) {
-    return ok({ afterSeq: 0, limit: LIMITS.eventsPerPage });
-  }
-  const record = readRecord(issues, value, "page");
-  if (record === undefined) return refused(issues);
-  const afterSeq =
-    record.afterSeq === undefined ? 0 : readCount(issues, record.afterSeq, "page.afterSeq");
-  const limit =
-    record.limit === undefined
-      ? LIMITS.eventsPerPage
-      : typeof record.limit === "number" && record.limit > LIMITS.eventsPerPage
-        ? LIMITS.eventsPerPage
-        : readCount(issues, record.limit, "page.limit");
-  if (afterSeq === undefined || limit === undefined) return refused(issues);
-  return finish(issues, { afterSeq, limit });
+  return readAll((issues) => {
+    const record = value === undefined || value === null ? {} : readRecord(issues, value, "page");
+    const { afterSeq, limit } = record ?? {};
+    return {
+      afterSeq:
+        afterSeq === undefined ? 0 : (readCount(issues, afterSeq, "page.afterSeq") as number),
+      limit:
+        limit === undefined
+          ? LIMITS.eventsPerPage
+          : typeof limit === "number" && limit > LIMITS.eventsPerPage
+            ? LIMITS.eventsPerPage
+            : (readCount(issues, limit, "page.limit") as number),
+    };
+  });
 }
 
 export function readAgentReport(value: unknown): Result<AgentReport, RestoreError> {
-  const issues: Issues = [];
-  const record = readRecord(issues, value, "report");
-  if (record === undefined) return refused(issues);
-  const state = readReportedState(issues, record.state, "state");
-  const report = readProgressReport(issues, record.report, "report");
-  if (state === undefined || report === undefined) return refused(issues);
-  return finish(issues, {
-    state: state as AgentReportedState | null,
-    report: report as ProgressReport,
+  return readAll((issues) => {
+    const record = readRecord(issues, value, "report");
+    if (record === undefined) return NOTHING;
+    return {
+      state: readReportedState(issues, record.state, "state") as AgentReportedState | null,
+      report: readProgressReport(issues, record.report, "report") as ProgressReport,
+    };
   });
 }

@@ -2,7 +2,7 @@ import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } fr
 import type { RestoreCommand, SealedPassword } from "../commands.js";
 import { type CommandContext, decide } from "../decide.js";
 import { isClientError, type RestoreError, RestoreErrors } from "../errors.js";
-import type { StoredEvent } from "../events.js";
+import type { RestoreEvent, StoredEvent } from "../events.js";
 import { fold } from "../evolve.js";
 import { isRecord } from "../internal/plain-data.js";
 import { checkStartPassword } from "../password-rule.js";
@@ -22,7 +22,13 @@ import type {
   PasswordVault,
   RestoreRepository,
 } from "../ports.js";
-import { existing, initialState, type Restore, type RestoreConfig } from "../restore.js";
+import {
+  existing,
+  initialState,
+  type Restore,
+  type RestoreAggregate,
+  type RestoreConfig,
+} from "../restore.js";
 import { isTerminal } from "../states.js";
 import type { Issues } from "../values/checks.js";
 import { readRequestId } from "../values/event-values.js";
@@ -240,14 +246,12 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         const { command, sealedPassword } = yield* plan(current);
         const events = yield* decide(existing(current), command, yield* commandContext(context));
         if (events.length === 0) return ok({ restore: current, appended: false });
-        const after = fold(events, existing(current));
-        if (after.type !== "Existing") return err(RestoreErrors.internal());
         const stored = yield* repository.append({
           tenantId: context.tenantId,
           restoreId,
           expectedVersion: current.version,
           events,
-          restore: after.restore,
+          restore: restoreAfter(events, existing(current)),
           sealedPassword: sealedPassword ?? null,
         });
         known.remember(stored);
@@ -333,14 +337,12 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           data: { tenantId: context.tenantId, restoreId, config, backup },
         };
         const events = yield* decide(initialState(), command, yield* commandContext(context));
-        const created = fold(events);
-        if (created.type !== "Existing") return err(RestoreErrors.internal());
         const appended = await repository.append({
           tenantId: context.tenantId,
           restoreId,
           expectedVersion: 0,
           events,
-          restore: created.restore,
+          restore: restoreAfter(events, initialState()),
         });
         if (appended.isOk()) {
           known.remember(appended.value);
@@ -473,4 +475,13 @@ function permissionFor(action: ActionRequest["action"]): Permission {
     case "StopManual":
       return "stop";
   }
+}
+
+/**
+ * The restore a decision's events leave. `decide` only accepts a create on no
+ * restore and anything else on an existing one, and `evolve` keeps an
+ * existing restore existing, so the fold is always a restore.
+ */
+function restoreAfter(events: readonly RestoreEvent[], from: RestoreAggregate): Restore {
+  return (fold(events, from) as Extract<RestoreAggregate, { type: "Existing" }>).restore;
 }

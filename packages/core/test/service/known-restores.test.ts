@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Restore } from "../src/index.js";
-import { knownRestores } from "../src/service/known-restores.js";
+import type { Restore } from "../../src/index.js";
+import { knownRestores } from "../../src/service/known-restores.js";
 
 function restore(restoreId: number, tenantId = "123456"): Restore {
   return {
@@ -88,10 +88,35 @@ describe("knownRestores", () => {
     );
   });
 
-  it("remembers nothing with capacity 0", () => {
-    const known = knownRestores(0);
-    known.remember(restore(1));
-    expect(known.get("123456", 1)).toBeUndefined();
+  it("remembers nothing with a capacity of 0 or less", () => {
+    for (const capacity of [0, -1]) {
+      const known = knownRestores(capacity);
+      known.remember(restore(1));
+      expect(known.get("123456", 1)).toBeUndefined();
+      expect(known.size()).toBe(0);
+    }
+  });
+
+  it("never holds more than its capacity, whatever it is asked, misses included", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 12 })), { maxLength: 80 }),
+        (capacity, steps) => {
+          const known = knownRestores(capacity);
+          const remembered = new Set<number>();
+          for (const [remember, id] of steps) {
+            if (remember) {
+              known.remember(restore(id));
+              remembered.add(id);
+            } else {
+              known.get("123456", id);
+            }
+            expect(known.size()).toBeLessThanOrEqual(Math.min(capacity, remembered.size));
+          }
+        },
+      ),
+    );
   });
 
   it("keeps tenants apart, even when a tenant id looks like a key", () => {
