@@ -52,13 +52,13 @@ export function checkAppendRequest(request: AppendRequest): Result<AppendRequest
   const issues: Issues = [];
   const restore = readRestore(issues, request.restore, "restore");
   const checkedEvents = events.map((event, i) => readEvent(issues, event, pathTo("events", i)));
-  if (restore === undefined || issues.length > 0) return err(RestoreErrors.invalidRequest(issues));
+  if (issues.length > 0) return err(RestoreErrors.invalidRequest(issues));
   return ok({
     tenantId,
     restoreId,
     expectedVersion,
     events: checkedEvents as RestoreEvent[],
-    restore: restore satisfies Restore,
+    restore: restore as Restore,
     sealedPassword: sealed as SealedPassword | null,
   });
 }

@@ -88,6 +88,7 @@ describe("checkAppendRequest", () => {
       { ...start, events: "events" },
       { ...start, restore: null },
       { ...start, tenantId: 7 },
+      { ...start, tenantId: 7, restore: { ...start.restore, tenantId: 7 } },
       { ...start, tenantId: "other" },
       { ...start, restoreId: 8 },
       { ...start, restoreId: 0, restore: { ...start.restore, restoreId: 0 } },
@@ -110,6 +111,17 @@ describe("checkAppendRequest", () => {
         RestoreErrors.internal(),
       );
     }
+  });
+
+  it("holds a restore up to the largest version a store can count", () => {
+    const { start } = requests();
+    const last = 2_147_483_647;
+    const request = {
+      ...start,
+      expectedVersion: last - 1,
+      restore: { ...start.restore, version: last },
+    };
+    expect(checkAppendRequest(request)._unsafeUnwrap().restore.version).toBe(last);
   });
 
   it("answers invalid_request naming every value no store can hold, in the row and in the events", () => {

@@ -47,3 +47,20 @@ describe("errors", () => {
     );
   });
 });
+
+describe("the messages of a rejected command", () => {
+  it("say which command could not be done, and why, in words", () => {
+    expect(RestoreErrors.finished(7, "Completed", "StartManual").message).toBe(
+      "Restore 7 cannot be started: it has finished (state Completed).",
+    );
+    expect(RestoreErrors.finished(7, "Failed", "StopManual").message).toBe(
+      "Restore 7 cannot be stopped: it has finished (state Failed).",
+    );
+    expect(RestoreErrors.notStarted(7, "Creating", "StopManual").message).toBe(
+      "Restore 7 cannot be stopped: it has not been started (state Creating).",
+    );
+    expect(RestoreErrors.stopping(7, "StopRequested", "StartManual").message).toBe(
+      "Restore 7 cannot be started: it is being stopped (state StopRequested).",
+    );
+  });
+});

@@ -17,6 +17,7 @@ import {
   DEFAULT_TENANT,
   encryptForAgent,
   fakeBackupCatalog,
+  inMemoryPasswordVault,
   inMemoryRepository,
   type TestEnvironment,
   type TestEnvironmentOptions,
@@ -323,6 +324,10 @@ describe("ports that misbehave", () => {
       expect(reports).toHaveLength(1);
       expect(reports[0]?.operation).toBe("catalog.resolve");
       expect(Array.isArray(reports[0]?.cause) && reports[0].cause.length).toBe(1);
+      const [issue] = (reports[0]?.cause ?? []) as { path: string }[];
+      expect(issue?.path).toBe(
+        `backup.${Object.keys(change)[0]}${"publicKey" in change ? ".modulusHex" : ""}`,
+      );
     }
   });
 
@@ -463,6 +468,27 @@ describe("what onError is told", () => {
         "internal_error",
       ],
       [
+        "vault.open",
+        {
+          vault: {
+            seal: (request) => inMemoryPasswordVault().seal(request),
+            open: throws,
+          },
+        },
+        async (env) => {
+          const { restoreId } = (await env.createRestore({ encrypted: true }))._unsafeUnwrap();
+          (
+            await env.service.requestAction(env.context(), {
+              action: "StartManual",
+              restoreId,
+              encryptedPassword: encryptForAgent("vault passphrase", env.keys.publicKey),
+            })
+          )._unsafeUnwrap();
+          return env.service.releasePassword(env.context(agentPrincipal()), restoreId);
+        },
+        "internal_error",
+      ],
+      [
         "vault.seal",
         { vault: { seal: throws, open: throws } },
         async (env) => {
@@ -492,9 +518,19 @@ describe("what onError is told", () => {
     const onError = (report: ServiceErrorReport) => reports.push(report);
     await testEnvironment({ clock: { now: () => new Date(Number.NaN) }, onError }).createRestore();
     await testEnvironment({ ids: { nextRestoreId: () => okAsync(0) }, onError }).createRestore();
+    const thrown = new Error("the clock broke");
+    await testEnvironment({
+      clock: {
+        now: () => {
+          throw thrown;
+        },
+      },
+      onError,
+    }).createRestore();
     expect(reports.map((r) => r.cause)).toEqual([
       "not a Date between the years 0001 and 9999",
       "not a positive integer id",
+      thrown,
     ]);
   });
 });
@@ -502,6 +538,9 @@ describe("what onError is told", () => {
 describe("faults in the ports' answers", () => {
   it("takes only a RestoreError as a port's error: anything else is internal_error, reported", async () => {
     for (const error of [
+      null,
+      undefined,
+      { code: { toString: () => "internal_error" }, message: "m" },
       "no such backup",
       { code: "no_such_code", message: "m" },
       { code: "unknown_reference" },
@@ -519,6 +558,22 @@ describe("faults in the ports' answers", () => {
     const known = RestoreErrors.unknownReference("BackupId", 1);
     const env = testEnvironment({ catalog: { resolve: () => errAsync(known) } });
     expect((await env.createRestore())._unsafeUnwrapErr()).toEqual(known);
+  });
+
+  it("reports the problems of a catalog answer that is not even an object, by path", async () => {
+    for (const answer of [null, "backup", 7]) {
+      const reports: ServiceErrorReport[] = [];
+      const catalog: BackupCatalog = { resolve: () => okAsync(answer as never) };
+      const env = testEnvironment({ catalog, onError: (report) => reports.push(report) });
+      expect((await env.createRestore())._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
+      expect(reports).toEqual([
+        {
+          operation: "catalog.resolve",
+          error: RestoreErrors.internal(),
+          cause: [{ path: "backup", message: "must be an object" }],
+        },
+      ]);
+    }
   });
 
   it("normalises only what is text: a restore point or key that is not is refused as it is", async () => {
@@ -541,24 +596,31 @@ describe("faults in the ports' answers", () => {
     }
   });
 
-  it("answers a throw in its own reading of the input with internal_error, reported with the cause", async () => {
-    const reports: ServiceErrorReport[] = [];
-    const env = testEnvironment({ onError: (report) => reports.push(report) });
+  it("answers a throw in its own reading of the input with internal_error, reported with the cause, on every method", async () => {
     const thrown = new Error("a getter that throws");
-    const context = Object.defineProperty(
-      { principal: userPrincipal(), requestId: "r" },
-      "tenantId",
-      {
-        get() {
-          throw thrown;
+    for (const [method, call] of Object.entries(CALLS)) {
+      const reports: ServiceErrorReport[] = [];
+      const env = testEnvironment({ onError: (report) => reports.push(report) });
+      const context = Object.defineProperty(
+        { principal: userPrincipal(), requestId: "r" },
+        "tenantId",
+        {
+          get() {
+            throw thrown;
+          },
         },
-      },
-    ) as RequestContext;
-    const result = await env.service.getRestore(context, 13689);
-    expect(result._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
-    expect(reports).toEqual([
-      { operation: "service.getRestore", error: RestoreErrors.internal(), cause: thrown },
-    ]);
+      ) as RequestContext;
+      const result = (await (call(
+        env.service,
+        context,
+        13689,
+        {},
+      ) as PromiseLike<unknown>)) as Result<unknown, RestoreError>;
+      expect(result._unsafeUnwrapErr()).toEqual(RestoreErrors.internal());
+      expect(reports).toEqual([
+        { operation: `service.${method}`, error: RestoreErrors.internal(), cause: thrown },
+      ]);
+    }
   });
 
   it("remembers at most 1000 restores by default: the 1001st changed pushes out the first", {

@@ -32,16 +32,19 @@ export interface ServiceErrorReport {
 /** Reports a fault and gives back the error to answer with; a throwing hook changes nothing. */
 export type Fault = (operation: string, error: RestoreError, cause: unknown) => RestoreError;
 
-export function faultReporter(onError: ((report: ServiceErrorReport) => void) | undefined): Fault {
+export function faultReporter(
+  onError: (report: ServiceErrorReport) => void = () => undefined,
+): Fault {
   return (operation, error, cause) => {
+    let returned: unknown;
     try {
-      const returned: unknown = onError?.({ operation, error, cause });
-      // An async hook's rejection would otherwise be an unhandled rejection that ends the process.
-      if (isRecord(returned) && typeof returned.then === "function") {
-        (returned as unknown as PromiseLike<unknown>).then(undefined, () => undefined);
-      }
+      returned = onError({ operation, error, cause });
     } catch {
       // The embedder's hook must not turn an answer into an exception.
+    }
+    // An async hook's rejection would otherwise be an unhandled rejection that ends the process.
+    if (isRecord(returned) && typeof returned.then === "function") {
+      (returned as unknown as PromiseLike<unknown>).then(undefined, () => undefined);
     }
     return error;
   };

@@ -56,14 +56,16 @@ export function readNullableText(
 }
 
 export function readPositiveId(issues: Issues, value: unknown, path: string): number | undefined {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0
-    ? value
+  // Number.isSafeInteger is false for anything that is not a number.
+  return Number.isSafeInteger(value) && (value as number) > 0
+    ? (value as number)
     : problem(issues, path, "must be a positive integer");
 }
 
 export function readCount(issues: Issues, value: unknown, path: string): number | undefined {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0
-    ? value
+  // + 0 turns -0 (which JSON can carry) into 0, the only zero a store gives back.
+  return Number.isSafeInteger(value) && (value as number) >= 0
+    ? (value as number) + 0
     : problem(issues, path, "must be a non-negative integer");
 }
 
@@ -104,7 +106,7 @@ export function readOneOf<T extends string>(
   path: string,
   allowed: readonly T[],
 ): T | undefined {
-  return typeof value === "string" && (allowed as readonly string[]).includes(value)
+  return (allowed as readonly unknown[]).includes(value)
     ? (value as T)
     : problem(issues, path, `must be one of ${allowed.join(", ")}`);
 }

@@ -26,16 +26,16 @@ export function readActor(issues: Issues, value: unknown, path: string): Actor |
   if (record === undefined) return undefined;
   const type = readOneOf(issues, record.type, pathTo(path, "type"), ACTOR_TYPES);
   const idPath = pathTo(path, "id");
+  // An issue was added for anything refused; the caller sees it and drops what is built here.
   switch (type) {
-    case "agent": {
-      const id = readPositiveId(issues, record.id, idPath);
-      return id === undefined ? undefined : { type, id };
-    }
+    case "agent":
+      return { type, id: readPositiveId(issues, record.id, idPath) as number };
     case "user":
-    case "system": {
-      const id = readText(issues, record.id, idPath, LIMITS.userId, { nonEmpty: true });
-      return id === undefined ? undefined : { type, id };
-    }
+    case "system":
+      return {
+        type,
+        id: readText(issues, record.id, idPath, LIMITS.userId, { nonEmpty: true }) as string,
+      };
     default:
       return undefined;
   }

@@ -30,7 +30,9 @@ import { LIMITS } from "./limits.js";
  * hold (texts storable and bounded, timestamps canonical and in range, ids
  * and counts safe integers) and returns a fresh copy with exactly the
  * domain's fields, so extra properties (or cycles through them) never reach
- * an event or a row. Problems are added to `issues` with their paths.
+ * an event or a row. Problems are added to `issues` with their paths; a
+ * reader whose fields added any returns `undefined`, so what an inner reader
+ * returns after adding an issue is never used.
  */
 
 const HEX = /^[0-9A-Fa-f]+$/;
@@ -40,17 +42,17 @@ function readNullableInteger(
   value: unknown,
   path: string,
 ): number | null | undefined {
-  if (value === null || (typeof value === "number" && Number.isSafeInteger(value))) return value;
+  if (value === null) return null;
+  // + 0 turns -0 (which JSON can carry) into 0, the only zero a store gives back.
+  if (Number.isSafeInteger(value)) return (value as number) + 0;
   issues.push({ path, message: "must be an integer or null" });
   return undefined;
 }
 
 function readHex(issues: Issues, value: unknown, path: string): string | undefined {
   const text = readText(issues, value, path, LIMITS.publicKeyHex);
-  if (text === undefined) return undefined;
-  if (HEX.test(text)) return text;
-  issues.push({ path, message: "must be hex digits" });
-  return undefined;
+  if (text !== undefined && !HEX.test(text)) issues.push({ path, message: "must be hex digits" });
+  return text;
 }
 
 /** Versions count events and are stored as 32-bit integers, like the events' `seq`. */
@@ -58,9 +60,10 @@ export const MAX_VERSION = 2_147_483_647;
 
 function readVersion(issues: Issues, value: unknown, path: string): number | undefined {
   const version = readPositiveId(issues, value, path);
-  if (version === undefined || version <= MAX_VERSION) return version;
-  issues.push({ path, message: `must be at most ${MAX_VERSION}` });
-  return undefined;
+  if (version !== undefined && version > MAX_VERSION) {
+    issues.push({ path, message: `must be at most ${MAX_VERSION}` });
+  }
+  return version;
 }
 
 export function readTenantId(issues: Issues, value: unknown, path: string): string | undefined {

@@ -15,8 +15,8 @@ function twoDigits(n: number): string {
  * ```
  */
 export function formatDuration(start: Timestamp | null, end: Timestamp | null): string | null {
-  if (start === null || end === null) return null;
-  const ms = Date.parse(end) - Date.parse(start);
+  // An unknown end is "" here, which Date.parse reads as NaN, like any text that is no date.
+  const ms = Date.parse(end ?? "") - Date.parse(start ?? "");
   if (!Number.isFinite(ms) || ms < 0) return null;
   const seconds = Math.floor(ms / 1000);
   const hours = Math.floor(seconds / 3600);

@@ -103,6 +103,9 @@ describe("the service's input readers", () => {
       { path: "page.limit", message: "must be a non-negative integer" },
     ]);
     expect(issues(readEventPage("all"))).toEqual([{ path: "page", message: "must be an object" }]);
+    expect(issues(readEventPage({ limit: String(max + 1) }))).toEqual([
+      { path: "page.limit", message: "must be a non-negative integer" },
+    ]);
   });
 
   it("read an agent report, listing a bad state and bad data together", () => {
