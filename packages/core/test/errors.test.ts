@@ -62,5 +62,8 @@ describe("the messages of a rejected command", () => {
     expect(RestoreErrors.stopping(7, "StopRequested", "StartManual").message).toBe(
       "Restore 7 cannot be started: it is being stopped (state StopRequested).",
     );
+    expect(RestoreErrors.finished(7, "Stopped", "UpdateConfig").message).toBe(
+      "Restore 7 cannot be updated: it has finished (state Stopped).",
+    );
   });
 });

@@ -388,13 +388,17 @@ describe("ports that misbehave", () => {
     ]);
   });
 
-  it("an onError hook that throws or rejects changes nothing about the answer", async () => {
+  it("an onError hook that throws, rejects or returns anything changes nothing about the answer", async () => {
     const catalog: BackupCatalog = { resolve: () => errAsync("broken" as never) };
     const hooks = [
       () => {
         throw new Error("the logger is down");
       },
       () => Promise.reject(new Error("the logger is down")),
+      // Objects, but no promises: nothing to wait for or to catch.
+      () => ({ logged: true }),
+      // biome-ignore lint/suspicious/noThenProperty: a hook's answer may look like this; it is not awaited.
+      () => ({ then: "later" }),
     ];
     for (const onError of hooks) {
       const env = testEnvironment({ catalog, onError: onError as () => void });

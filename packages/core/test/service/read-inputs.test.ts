@@ -69,6 +69,10 @@ describe("the service's input readers", () => {
         }),
       ),
     ).toEqual([{ path: "encryptedPassword", message: passwordRule }]);
+    // Short enough, but not text: an array has a length too.
+    expect(
+      issues(readActionRequest({ action: "StartManual", restoreId: 7, encryptedPassword: ["ab"] })),
+    ).toEqual([{ path: "encryptedPassword", message: passwordRule }]);
     expect(issues(readActionRequest(null))).toEqual([
       { path: "request", message: "must be an object" },
     ]);

@@ -203,6 +203,9 @@ describe("the value readers", () => {
     expect(
       issuesOf(readErrorSummary, { ...errors, list: Array(1001).fill(errors.list[1]) }),
     ).toEqual([{ path: "v.list", message: "must hold at most 1000 entries" }]);
+    expect(issuesOf(readErrorSummary, { ...errors, list: { 0: errors.list[1] } })).toEqual([
+      { path: "v.list", message: "must be an array" },
+    ]);
     expect(issuesOf(readConfig, { ...config, destinationPath: " " })).toEqual([
       { path: "v.destinationPath", message: "must not be empty" },
     ]);
