@@ -10,6 +10,7 @@ import {
 } from "../../src/index.js";
 import { fixtureJson } from "./read-fixture.js";
 import { restoreArb } from "./restore-arbitrary.js";
+import { distinctRestore } from "./support-distinct-restore.js";
 import { noProgress, referenceRestore } from "./support-reference-restore.js";
 
 const report = fixtureJson("v1-restore-report-response.json") as Record<string, unknown>;
@@ -155,36 +156,13 @@ describe("formatDuration", () => {
   });
 });
 
-/** A finished restore whose every field has a value no other field has, so a swap shows. */
+/** The restore whose every field differs from every other, finished with errors. */
 const distinct: Restore = {
-  tenantId: "tenant-11",
-  restoreId: 101,
+  ...distinctRestore,
   state: "CompletedWithErrors",
-  version: 12,
-  config: {
-    backupId: 202,
-    backupMachineId: 303,
-    destinationMachineId: 404,
-    destinationPath: "D:\\Destination\\",
-    overwriteFiles: true,
-  },
-  backup: {
-    backupConfigurationId: 505,
-    backupConfigurationName: "Nightly configuration",
-    restorePoint: "2020-02-29T12:34:56.789Z",
-    backupMachineName: "source-machine",
-    backupFlavor: "RaxCloudServer",
-    backupDataCenter: "ORD",
-    destinationMachineName: "destination-machine",
-    isEncrypted: true,
-    publicKey: { modulusHex: "C3A5F00D", exponentHex: "10001" },
-  },
-  passwordSealed: true,
+  config: { ...distinctRestore.config, overwriteFiles: true },
   progress: {
-    startedTime: "2020-03-01T10:00:00.000Z",
-    endedTime: "2020-03-01T11:02:03.500Z",
-    filesRestored: 17,
-    bytesRestored: 5 * 1024 ** 3,
+    ...distinctRestore.progress,
     errors: {
       count: 4,
       reason: "some_files_were_locked",
@@ -200,8 +178,6 @@ const distinct: Restore = {
       ],
     },
   },
-  createdAt: "2020-03-01T09:00:00.000Z",
-  updatedAt: "2020-03-01T11:02:04.000Z",
 };
 
 const DISTINCT_REPORT = {
