@@ -9,6 +9,7 @@ import {
   type Restore,
   type RestoreEvent,
 } from "../src/index.js";
+import { referenceRestore } from "./support/reference-restore.js";
 
 const user = {
   actor: { type: "user", id: "u" },
@@ -31,24 +32,8 @@ function history(): { restore: Restore; events: RestoreEvent[] } {
       data: {
         tenantId: "t",
         restoreId: 7,
-        config: {
-          backupId: 1,
-          backupMachineId: 2,
-          destinationMachineId: 13,
-          destinationPath: "/r",
-          overwriteFiles: false,
-        },
-        backup: {
-          backupConfigurationId: 1,
-          backupConfigurationName: "n",
-          restorePoint: "2024-01-01T00:00:00.000Z",
-          backupMachineName: "a",
-          backupFlavor: "f",
-          backupDataCenter: "DFW",
-          destinationMachineName: "b",
-          isEncrypted: false,
-          publicKey: null,
-        },
+        config: { ...referenceRestore.config, destinationMachineId: 13 },
+        backup: referenceRestore.backup,
       },
     },
     user,

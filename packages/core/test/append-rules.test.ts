@@ -10,6 +10,7 @@ import {
   RestoreErrors,
   type SealedPassword,
 } from "../src/index.js";
+import { referenceRestore } from "./support/reference-restore.js";
 
 const context = {
   actor: { type: "user", id: "u" },
@@ -17,24 +18,7 @@ const context = {
   requestId: "r",
 } as const;
 
-const backup = {
-  backupConfigurationId: 1,
-  backupConfigurationName: "nightly",
-  restorePoint: "2024-01-01T00:00:00.000Z",
-  backupMachineName: "web01",
-  backupFlavor: "RaxCloudServer",
-  backupDataCenter: "DFW",
-  destinationMachineName: "web02",
-  isEncrypted: false,
-  publicKey: null,
-};
-const config = {
-  backupId: 1,
-  backupMachineId: 2,
-  destinationMachineId: 3,
-  destinationPath: "/restore",
-  overwriteFiles: false,
-};
+const { config, backup } = referenceRestore;
 
 /** A valid create of restore 7 and a valid start after it. */
 function requests(): { create: AppendRequest; start: AppendRequest } {

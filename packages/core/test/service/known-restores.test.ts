@@ -2,42 +2,18 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Restore } from "../../src/index.js";
 import { knownRestores } from "../../src/service/known-restores.js";
+import { noProgress, referenceRestore } from "../support/reference-restore.js";
 
+/** A fresh restore each call: a test below changes the one it remembered. */
 function restore(restoreId: number, tenantId = "123456"): Restore {
-  return {
+  return structuredClone({
+    ...referenceRestore,
     tenantId,
     restoreId,
     state: "Creating",
     version: 1,
-    config: {
-      backupId: 1,
-      backupMachineId: 2,
-      destinationMachineId: 3,
-      destinationPath: "/restore",
-      overwriteFiles: false,
-    },
-    backup: {
-      backupConfigurationId: 4,
-      backupConfigurationName: "nightly",
-      restorePoint: "2024-01-01T00:00:00.000Z",
-      backupMachineName: "web01",
-      backupFlavor: "RaxCloudServer",
-      backupDataCenter: "DFW",
-      destinationMachineName: "web02",
-      isEncrypted: false,
-      publicKey: null,
-    },
-    passwordSealed: false,
-    progress: {
-      startedTime: null,
-      endedTime: null,
-      filesRestored: null,
-      bytesRestored: null,
-      errors: null,
-    },
-    createdAt: "2024-01-01T00:00:00.000Z",
-    updatedAt: "2024-01-01T00:00:00.000Z",
-  };
+    progress: noProgress,
+  });
 }
 
 describe("knownRestores", () => {
@@ -134,6 +110,6 @@ describe("knownRestores", () => {
     const original = restore(1);
     known.remember(original);
     (original.config as { destinationPath: string }).destinationPath = "/tampered";
-    expect(known.get("123456", 1)?.config.destinationPath).toBe("/restore");
+    expect(known.get("123456", 1)?.config.destinationPath).toBe("C:\\Test\\");
   });
 });

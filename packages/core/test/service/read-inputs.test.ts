@@ -8,14 +8,9 @@ import {
   readRestoreId,
   readUpdateInput,
 } from "../../src/service/read-inputs.js";
+import { referenceRestore } from "../support/reference-restore.js";
 
-const config = {
-  backupId: 1,
-  backupMachineId: 2,
-  destinationMachineId: 3,
-  destinationPath: "/restore",
-  overwriteFiles: false,
-};
+const { config } = referenceRestore;
 
 function issues(result: { isErr(): boolean; error?: unknown }) {
   return result.isErr() ? (result as { error: { issues: unknown } }).error.issues : "ok";

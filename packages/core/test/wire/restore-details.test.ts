@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Restore, restoreDetailsSchema, toRestoreDetails } from "../../src/index.js";
+import { distinctRestore as distinct } from "../support/distinct-restore.js";
+import { noProgress, referenceRestore } from "../support/reference-restore.js";
 import { fixtureJson } from "./read-fixture.js";
 import { restoreArb } from "./restore-arbitrary.js";
-import { distinctRestore as distinct } from "./support-distinct-restore.js";
-import { noProgress, referenceRestore } from "./support-reference-restore.js";
 
 const details = fixtureJson("v1-restore-details-response.json") as Record<string, unknown>;
 

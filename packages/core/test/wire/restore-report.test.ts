@@ -8,10 +8,10 @@ import {
   restoreReportSchema,
   toRestoreReport,
 } from "../../src/index.js";
+import { distinctRestore } from "../support/distinct-restore.js";
+import { noProgress, referenceRestore } from "../support/reference-restore.js";
 import { fixtureJson } from "./read-fixture.js";
 import { restoreArb } from "./restore-arbitrary.js";
-import { distinctRestore } from "./support-distinct-restore.js";
-import { noProgress, referenceRestore } from "./support-reference-restore.js";
 
 const report = fixtureJson("v1-restore-report-response.json") as Record<string, unknown>;
 
