@@ -22,7 +22,7 @@ import type {
 
 /**
  * Runs the readers of one input. They add an issue for every field they
- * refuse, so no issue means every field was read and `build` may use them.
+ * refuse, so no issue means every field was read and what `read` built is whole.
  */
 function readAll<T>(read: (issues: Issues) => T): Result<T, RestoreError> {
   const issues: Issues = [];

@@ -20,16 +20,14 @@ function boundedHex(
   ctx: z.core.$RefinementCtx<unknown>,
   notHex: string,
 ): string | undefined {
-  const hex = text.length > LIMITS.encryptedPassword ? undefined : normalizeHex(text);
-  const message =
-    text.length > LIMITS.encryptedPassword
-      ? `${field} ${SENT_MESSAGE}`
-      : hex === undefined
-        ? notHex
-        : hex.length > LIMITS.publicKeyHex
-          ? `${field} ${DIGITS_MESSAGE}`
-          : null;
-  if (message === null) return hex;
+  let message: string;
+  if (text.length > LIMITS.encryptedPassword) {
+    message = `${field} ${SENT_MESSAGE}`;
+  } else {
+    const hex = normalizeHex(text);
+    if (hex !== undefined && hex.length <= LIMITS.publicKeyHex) return hex;
+    message = hex === undefined ? notHex : `${field} ${DIGITS_MESSAGE}`;
+  }
   ctx.issues.push({ code: "custom", message, input: text });
   return undefined;
 }
