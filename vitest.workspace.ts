@@ -15,6 +15,9 @@ const packages: Record<string, TestProjectInlineConfiguration["test"]> = {
   crypto: LOADED_MACHINE,
   // A fresh PGlite takes seconds to start and real-server tests run for a few seconds each.
   postgres: { testTimeout: 120_000, hookTimeout: 120_000 },
+  // The route suites run on PGlite and the real server too; the server tests start processes.
+  hono: { testTimeout: 120_000, hookTimeout: 120_000 },
+  server: { testTimeout: 180_000, hookTimeout: 180_000 },
 };
 
 export default [

@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ERROR_STATUS, LIMITS } from "../../packages/core/src/index.js";
+import { ADAPTER_ERROR_STATUS, FAULT_KEYS } from "../../packages/hono/src/index.js";
 import { ROOT } from "./markdown.js";
 
-// The HTTP reference restates two tables of core; these tests keep them equal to the code.
+// The HTTP reference restates tables of core and of the adapter; these tests keep them equal to the code.
 
 const reference = readFileSync(join(ROOT, "docs/http.md"), "utf8");
 
@@ -22,12 +23,23 @@ function rows(text: string, pattern: RegExp): [string, string][] {
 }
 
 describe("docs/http.md", () => {
-  it("lists every error code with the status ERROR_STATUS gives it, and no other", () => {
+  it("lists every error code with the status ERROR_STATUS or ADAPTER_ERROR_STATUS gives it, and no other", () => {
     const listed = rows(section("Errors and their statuses"), /^\| `([a-z_]+)` +\| +(\d{3}) \|/gm);
+    const expected = { ...ERROR_STATUS, ...ADAPTER_ERROR_STATUS };
     expect(Object.fromEntries(listed.map(([code, status]) => [code, Number(status)]))).toEqual(
-      ERROR_STATUS,
+      expected,
     );
-    expect(listed).toHaveLength(Object.keys(ERROR_STATUS).length);
+    expect(listed).toHaveLength(Object.keys(expected).length);
+  });
+
+  it("names the fault key of every status as FAULT_KEYS does, and no other", () => {
+    const listed = rows(
+      section("Errors and their statuses"),
+      /^\| +(\d{3}) \| `([a-zA-Z]+)` +\|/gm,
+    );
+    expect(Object.fromEntries(listed.map(([status, key]) => [status, key]))).toEqual(
+      Object.fromEntries(Object.entries(FAULT_KEYS)),
+    );
   });
 
   it("lists every limit with the value LIMITS holds, and no other", () => {

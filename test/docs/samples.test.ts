@@ -35,9 +35,12 @@ import {
  */
 const SAMPLES_PER_FILE: Readonly<Record<string, number>> = {
   "README.md": 1,
+  "docs/authentication.md": 4,
+  "docs/embedding.md": 4,
   "docs/http.md": 1,
   "packages/core/README.md": 2,
   "packages/crypto/README.md": 2,
+  "packages/hono/README.md": 1,
   "packages/postgres/README.md": 3,
   "packages/testing/README.md": 3,
 };

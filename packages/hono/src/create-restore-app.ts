@@ -1,0 +1,121 @@
+import {
+  type RestoreError,
+  RestoreErrors,
+  type RestoreService,
+  type TokenVerifier,
+} from "@restorekit/core";
+import { Hono } from "hono";
+import { okAsync, ResultAsync } from "neverthrow";
+import pino from "pino";
+import { AdapterErrors } from "./errors/adapter-errors.js";
+import type { RestoreAppEnv } from "./http/app-env.js";
+import { authenticate } from "./http/authenticate.js";
+import { DEFAULT_BODY_LIMIT } from "./http/read-body.js";
+import { requestIdFor } from "./http/request-id.js";
+import type { RequestLogger } from "./http/request-logger.js";
+import { responder } from "./http/respond.js";
+import { type DocsAppOptions, docsApp } from "./openapi/docs-app.js";
+import { healthRoutes } from "./routes/health-routes.js";
+import { v1Routes } from "./routes/v1-routes.js";
+import { v2Routes } from "./routes/v2-routes.js";
+
+export interface RestoreAppOptions {
+  /** Core's service over the app's own ports (`createRestoreService`). */
+  readonly service: RestoreService;
+  /** Checks each request's `X-Auth-Token`: `staticTokens`, `jwtTokens` or the app's own. */
+  readonly tokens: TokenVerifier;
+  /** Where the request log goes (a pino logger fits); `pino()` at level info when absent. */
+  readonly logger?: RequestLogger;
+  /**
+   * What `/readyz` checks: typically one query against the store. An error
+   * answers 503. Without it `/readyz` answers 200 like `/healthz`.
+   */
+  readonly ready?: () => ResultAsync<void, RestoreError>;
+  /** Seconds in `Retry-After` on a 503. Default 1. */
+  readonly retryAfterSeconds?: number;
+  /** The largest body taken, in bytes; larger is 413. Default 64 KiB. */
+  readonly bodyLimit?: number;
+  /**
+   * `/openapi.json` and the `/docs` page (`docsApp`): `true` (the default)
+   * serves them with the generated document, `false` leaves them out, and
+   * options are passed to `docsApp`.
+   */
+  readonly docs?: boolean | DocsAppOptions;
+}
+
+/**
+ * The restore routes as a Hono app: the v1.0 routes (action-requested,
+ * create, update, details, report, events), the agent's v2 routes,
+ * `/healthz`, `/readyz`, `/openapi.json` and `/docs`. It never binds a port: serve it
+ * (`serve(app)` from `@hono/node-server`, `export default app` on Bun,
+ * Deno or Workers) or mount it in an app of yours with
+ * `app.route("/", restoreApp)`.
+ *
+ * @example
+ * ```ts
+ * import { createRestoreApp, staticTokens } from "@restorekit/hono";
+ *
+ * const tokens = staticTokens([{ token: "s3cret-admin", tenantId: "1234", roles: ["admin"] }]);
+ * if (tokens.isErr()) throw new Error(tokens.error.message);
+ * const app = createRestoreApp({ service, tokens: tokens.value });
+ * const response = await app.request("/v1.0/1234/restore/13692", {
+ *   headers: { "X-Auth-Token": "s3cret-admin" },
+ * });
+ * ```
+ */
+export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv> {
+  const logger: RequestLogger = options.logger ?? pino();
+  const respond = responder(logger, options.retryAfterSeconds ?? 1);
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const ready = guardedReady(options.ready);
+  const auth = authenticate(options.tokens, respond, logger);
+
+  const app = new Hono<RestoreAppEnv>();
+
+  app.use("*", async function requestLog(c, next) {
+    const requestId = requestIdFor(c.req.header("x-request-id"));
+    c.set("requestId", requestId);
+    const started = performance.now();
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    logger.info(
+      {
+        requestId,
+        method: c.req.method,
+        // The route's pattern, not the path as sent: a client may put anything in a URL.
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      "request",
+    );
+  });
+
+  app.route("/", healthRoutes({ ready, respond }));
+  if (options.docs !== false) {
+    app.route(
+      "/",
+      docsApp(options.docs === true || options.docs === undefined ? {} : options.docs),
+    );
+  }
+  app.route("/", v1Routes({ service: options.service, authenticate: auth, respond, bodyLimit }));
+  app.route("/", v2Routes({ service: options.service, authenticate: auth, respond, bodyLimit }));
+
+  app.notFound((c) => respond.error(c, AdapterErrors.routeNotFound()));
+  app.onError(function unexpected(cause, c) {
+    // A bug of ours: the cause goes to the log, the client sees a bare 500.
+    logger.error({ requestId: c.get("requestId"), err: cause }, "unexpected error");
+    return respond.error(c, RestoreErrors.internal());
+  });
+  return app;
+}
+
+/** `ready` as given, except that a throw or rejection is a 503 rather than an escape. */
+function guardedReady(ready: RestoreAppOptions["ready"]): () => ResultAsync<void, RestoreError> {
+  if (ready === undefined) return () => okAsync(undefined);
+  const check = ResultAsync.fromThrowable(
+    async () => ready(),
+    (): RestoreError => RestoreErrors.storageUnavailable(),
+  );
+  return () => check().andThen((result) => result);
+}
