@@ -40,3 +40,5 @@ export {
   type TestEnvironmentOptions,
   testEnvironment,
 } from "./test-environment.js";
+/** The transition tables as data: `USER_TABLE`, `AGENT_TABLE`, `agentCell` and the state lists. */
+export * as transitionTables from "./transition-tables.js";

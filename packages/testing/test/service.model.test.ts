@@ -34,7 +34,7 @@ import {
   REPORTED,
   TERMINAL,
   USER_TABLE,
-} from "./support/spec-3-tables.js";
+} from "../src/transition-tables.js";
 
 /** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
 const PROPERTY_TIMEOUT_MS = 60_000;

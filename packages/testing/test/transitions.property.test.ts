@@ -38,12 +38,12 @@ import {
   USER_COMMANDS,
   USER_TABLE,
   type UserCommandName,
-} from "./support/spec-3-tables.js";
+} from "../src/transition-tables.js";
 
 /** Long property runs get their own timeout, so a loaded 2-core machine cannot fail them. */
 const PROPERTY_TIMEOUT_MS = 60_000;
 
-/** What decide must do for one cell of SPEC 3 (support/spec-3-tables.ts). */
+/** What decide must do for one cell of SPEC 3 (src/transition-tables.ts). */
 type Outcome =
   | { readonly to: RestoreStateName }
   | { readonly noop: true }

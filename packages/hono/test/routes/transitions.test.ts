@@ -4,21 +4,16 @@ import {
   stateId,
   stateV2Name,
 } from "@restorekit/core";
+import { transitionTables } from "@restorekit/testing";
 import { describe, expect, it } from "vitest";
 import type { Answer } from "../support/http-answer.js";
 import { reachState, statePatch } from "../support/reach-state.js";
 import { routeSuite } from "../support/route-suite.js";
 import type { Snapshot, Tenant } from "../support/tenant-scope.js";
-import {
-  agentCell,
-  type Cell,
-  isTarget,
-  REPORTED,
-  STATES,
-  USER_COMMANDS,
-  USER_TABLE,
-  type UserCommandName,
-} from "../support/transition-tables.js";
+
+const { agentCell, isTarget, REPORTED, STATES, USER_COMMANDS, USER_TABLE } = transitionTables;
+type Cell = transitionTables.Cell;
+type UserCommandName = transitionTables.UserCommandName;
 
 // Every cell of both transition tables, through the routes: the restore is brought to the
 // row's state by HTTP requests alone, the column's request is sent, and the answer, the

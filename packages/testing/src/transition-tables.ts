@@ -1,13 +1,10 @@
-// ---------------------------------------------------------------------------
-// SPEC 3 ("Transitions"), written down here as plain data from the SPEC text,
-// cell by cell. Nothing below is read from core (only its type names are
-// used): the property test (transitions.property.test.ts) and the model test
-// (service.model.test.ts) both check core against these tables.
-// ---------------------------------------------------------------------------
+// The transition tables written down cell by cell as plain data, nothing read
+// from core (only its type names): tests check core against them, through the
+// service, the decider or HTTP, and so can an app's own tests.
 
 import type { AgentReportedState, RestoreErrorCode, RestoreStateName } from "@restorekit/core";
 
-/** SPEC 2's active states: the sealed password is held exactly while an encrypted restore is in one. */
+/** The active states: a sealed password is held exactly while an encrypted restore is in one. */
 export const ACTIVE: readonly RestoreStateName[] = [
   "StartRequested",
   "Queued",
@@ -15,21 +12,19 @@ export const ACTIVE: readonly RestoreStateName[] = [
   "InProgress",
   "StopRequested",
 ];
-/** SPEC 2's terminal states. */
 export const TERMINAL: readonly RestoreStateName[] = [
   "Completed",
   "CompletedWithErrors",
   "Failed",
   "Stopped",
 ];
-/** Every state of SPEC 2, in its order: the rows of both tables. */
+/** Every state, in the order of the tables' rows. */
 export const STATES: readonly RestoreStateName[] = ["Creating", ...ACTIVE, ...TERMINAL];
 
 /** A cell: the state the restore moves to, a no-op, or the code of the rejection. */
 export type Cell = RestoreStateName | "noop" | RestoreErrorCode;
 
 export type UserCommandName = "StartManual" | "StopManual" | "UpdateConfig";
-/** The columns of SPEC 3's user table. */
 export const USER_COMMANDS: readonly UserCommandName[] = [
   "StartManual",
   "StopManual",
@@ -48,7 +43,7 @@ const FINISHED: Record<UserCommandName, Cell> = {
   UpdateConfig: NOT_EDITABLE,
 };
 
-/** SPEC 3, user commands: from state -> command -> target state, no-op or rejection. */
+/** User commands: from state -> command -> target state, no-op or rejection. */
 export const USER_TABLE: Record<RestoreStateName, Record<UserCommandName, Cell>> = {
   Creating: {
     StartManual: "StartRequested",
@@ -70,7 +65,7 @@ export const USER_TABLE: Record<RestoreStateName, Record<UserCommandName, Cell>>
   Failed: FINISHED,
 };
 
-/** The columns of SPEC 3's agent table, one per reportable state. */
+/** The columns of the agent table, one per reportable state. */
 export const REPORTED: readonly AgentReportedState[] = [
   "Queued",
   "Preparing",
@@ -85,7 +80,7 @@ export const REPORTED: readonly AgentReportedState[] = [
 const X = "agent_conflict";
 const N = "noop";
 
-/** SPEC 3, agent reports: from state -> one cell per column of REPORTED. */
+/** Agent reports: from state -> one cell per column of REPORTED. */
 export const AGENT_TABLE: Record<RestoreStateName, readonly Cell[]> = {
   Creating: [X, X, X, X, X, X, X, X],
   StartRequested: [
@@ -127,9 +122,9 @@ export const AGENT_TABLE: Record<RestoreStateName, readonly Cell[]> = {
 };
 
 /**
- * A report with no state (data only) is not in SPEC 3's table. Our reading:
- * a restore not yet started or already finished takes no data (a conflict,
- * like every other report there); an active one records it and keeps its state.
+ * A report with data and no state is not in the agent table. Our reading: a
+ * restore not yet started or already finished takes no data (a conflict); an
+ * active one records it and keeps its state.
  */
 export function agentCell(from: RestoreStateName, reported: AgentReportedState | null): Cell {
   if (reported === null) return from === "Creating" || TERMINAL.includes(from) ? X : N;
@@ -138,9 +133,5 @@ export function agentCell(from: RestoreStateName, reported: AgentReportedState |
 
 /** Whether a cell moves the restore (to the state it names) rather than a no-op or a rejection. */
 export function isTarget(cell: Cell): cell is RestoreStateName {
-  return (
-    cell === "Creating" ||
-    ACTIVE.includes(cell as RestoreStateName) ||
-    TERMINAL.includes(cell as RestoreStateName)
-  );
+  return STATES.includes(cell as RestoreStateName);
 }
