@@ -78,6 +78,17 @@ const LOG_LEVELS: readonly LogLevel[] = [
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
+/** The JWT settings that refine a secret or key set, and mean nothing without one. */
+const JWT_OPTIONAL = [
+  "RESTOREKIT_JWT_ALGORITHMS",
+  "RESTOREKIT_JWT_ISSUER",
+  "RESTOREKIT_JWT_AUDIENCE",
+  "RESTOREKIT_JWT_TENANT_CLAIM",
+  "RESTOREKIT_JWT_ROLES_CLAIM",
+  "RESTOREKIT_JWT_AGENT_CLAIM",
+  "RESTOREKIT_JWT_USER_CLAIM",
+] as const;
+
 /** Every `RESTOREKIT_` variable something in restorekit reads; any other one is reported. */
 export const KNOWN_RESTOREKIT_VARIABLES: ReadonlySet<string> = new Set([
   "RESTOREKIT_DEMO",
@@ -88,13 +99,7 @@ export const KNOWN_RESTOREKIT_VARIABLES: ReadonlySet<string> = new Set([
   "RESTOREKIT_CATALOG_FILE",
   "RESTOREKIT_JWT_SECRET",
   "RESTOREKIT_JWT_JWKS_URL",
-  "RESTOREKIT_JWT_ALGORITHMS",
-  "RESTOREKIT_JWT_ISSUER",
-  "RESTOREKIT_JWT_AUDIENCE",
-  "RESTOREKIT_JWT_TENANT_CLAIM",
-  "RESTOREKIT_JWT_ROLES_CLAIM",
-  "RESTOREKIT_JWT_AGENT_CLAIM",
-  "RESTOREKIT_JWT_USER_CLAIM",
+  ...JWT_OPTIONAL,
   "RESTOREKIT_SHUTDOWN_TIMEOUT_MS",
   SEALING_KEYS_ENV,
   SEALING_KEY_CURRENT_ENV,
@@ -331,16 +336,6 @@ function readLogLevel(issues: ConfigIssue[], env: Env): LogLevel {
   }
   return level;
 }
-
-const JWT_OPTIONAL = [
-  "RESTOREKIT_JWT_ALGORITHMS",
-  "RESTOREKIT_JWT_ISSUER",
-  "RESTOREKIT_JWT_AUDIENCE",
-  "RESTOREKIT_JWT_TENANT_CLAIM",
-  "RESTOREKIT_JWT_ROLES_CLAIM",
-  "RESTOREKIT_JWT_AGENT_CLAIM",
-  "RESTOREKIT_JWT_USER_CLAIM",
-] as const;
 
 function readJwt(issues: ConfigIssue[], env: Env): JwtConfig | null {
   const secret = settingOf(env, "RESTOREKIT_JWT_SECRET") ?? null;

@@ -9,7 +9,7 @@ import {
 import type { Hono } from "hono";
 import { errAsync, okAsync } from "neverthrow";
 import pino from "pino";
-import { createRestoreApp, docsApp, type RestoreAppOptions } from "../../../src/index.js";
+import { createRestoreApp, type RestoreAppOptions } from "../../../src/index.js";
 
 /** The tokens the test app knows, by what they stand for. */
 export const TOKENS = {
@@ -37,15 +37,9 @@ export interface RestoreAppUnderTest {
   readonly app: Hono;
   readonly env: TestEnvironment;
   readonly tenant: string;
-  /** Whether `createRestoreApp` served the docs by itself, or the test mounted them. */
-  readonly docsBuiltIn: boolean;
 }
 
-/**
- * The whole adapter over in-memory ports: `createRestoreApp` with the docs
- * routes, mounted as its own documentation says, when it does not serve them
- * by itself.
- */
+/** The whole adapter over in-memory ports: `createRestoreApp`, which serves the docs routes itself. */
 export function restoreAppUnderTest(
   options: Partial<Omit<RestoreAppOptions, "service" | "tokens">> = {},
 ): RestoreAppUnderTest {
@@ -56,8 +50,5 @@ export function restoreAppUnderTest(
     logger: pino({ level: "silent" }),
     ...options,
   }) as unknown as Hono;
-  // Asked of the route table: a request would freeze it, and then nothing could be mounted.
-  const docsBuiltIn = app.routes.some((route) => route.path === "/openapi.json");
-  if (!docsBuiltIn) app.route("/", docsApp());
-  return { app, env, tenant: DEFAULT_TENANT, docsBuiltIn };
+  return { app, env, tenant: DEFAULT_TENANT };
 }
