@@ -5,6 +5,7 @@ import type { RestoreEvent } from "./events.js";
 import { isRecord } from "./internal/plain-data.js";
 import type { AppendRequest } from "./ports.js";
 import type { Restore } from "./restore.js";
+import { isRestoreStateName } from "./states.js";
 import { type Issues, pathTo } from "./values/checks.js";
 import { readEvent } from "./values/event-values.js";
 import { MAX_VERSION, readRestore } from "./values/restore-values.js";
@@ -13,8 +14,8 @@ import { MAX_VERSION, readRestore } from "./values/restore-values.js";
  * What every `RestoreRepository` checks before it writes, so that all stores
  * accept and refuse the same appends:
  *
- * - a request whose row does not follow from its key, version and events is
- *   a bug in the caller (storing it would break `fold(events) == row` for
+ * - a request whose row (or `previous`) does not follow from its key,
+ *   version and events is a bug in the caller (storing it would break `fold(events) == row` for
  *   good): `internal_error`;
  * - a value no store can hold (a text too long, with a NUL or an unpaired
  *   surrogate, a timestamp outside years 0001..9999 or not in canonical
@@ -46,7 +47,11 @@ export function checkAppendRequest(request: AppendRequest): Result<AppendRequest
     request.restore.version === expectedVersion + events.length &&
     expectedVersion + events.length <= MAX_VERSION;
   const sealed = request.sealedPassword ?? null;
-  if (!consistent || (sealed !== null && !(sealed instanceof Uint8Array))) {
+  if (
+    !consistent ||
+    !previousMatches(request) ||
+    (sealed !== null && !(sealed instanceof Uint8Array))
+  ) {
     return err(RestoreErrors.internal());
   }
   const issues: Issues = [];
@@ -57,8 +62,26 @@ export function checkAppendRequest(request: AppendRequest): Result<AppendRequest
     tenantId,
     restoreId,
     expectedVersion,
+    previous: request.previous,
     events: checkedEvents as RestoreEvent[],
     restore: restore as Restore,
     sealedPassword: sealed as SealedPassword | null,
   });
+}
+
+/** `previous` is the restore at `expectedVersion` under the same key, or null for a create. */
+function previousMatches({
+  previous,
+  tenantId,
+  restoreId,
+  expectedVersion,
+}: AppendRequest): boolean {
+  if (expectedVersion === 0) return previous === null;
+  return (
+    isRecord(previous) &&
+    previous.tenantId === tenantId &&
+    previous.restoreId === restoreId &&
+    previous.version === expectedVersion &&
+    isRestoreStateName(previous.state)
+  );
 }

@@ -1,3 +1,4 @@
+import type { Restore } from "./restore.js";
 import type { AgentReportedState } from "./states.js";
 import { type RestoreStateName, stateV2Name } from "./states.js";
 
@@ -52,7 +53,15 @@ export type RestoreError =
   | (OnRestore<"password_invalid"> & { readonly rule: PasswordRule })
   | (Base<"unknown_reference"> & { readonly field: CatalogField })
   | (InState<"agent_conflict"> & { readonly reported: AgentReportedState | null })
-  | (OnRestore<"version_conflict"> & { readonly expectedVersion: number })
+  | (OnRestore<"version_conflict"> & {
+      readonly expectedVersion: number;
+      /**
+       * The restore as the store holds it now, when the store could tell in
+       * the same round trip: the service decides again on it instead of
+       * reading. Never shown to a client.
+       */
+      readonly current?: Restore;
+    })
   | OnRestore<"restore_busy">
   | OnRestore<"sealed_password_unreadable">
   | Base<"storage_unavailable">
@@ -277,12 +286,17 @@ export const RestoreErrors = {
             : `Restore ${restoreId} is ${current}; ${what} cannot be reported from there.`;
     return { code: "agent_conflict", message, restoreId, state, reported };
   },
-  versionConflict(restoreId: number, expectedVersion: number): RestoreErrorOf<"version_conflict"> {
+  versionConflict(
+    restoreId: number,
+    expectedVersion: number,
+    current?: Restore,
+  ): RestoreErrorOf<"version_conflict"> {
     return {
       code: "version_conflict",
       message: `Restore ${restoreId} was changed by another request (expected version ${expectedVersion}).`,
       restoreId,
       expectedVersion,
+      ...(current === undefined ? {} : { current }),
     };
   },
   busy(restoreId: number): RestoreErrorOf<"restore_busy"> {

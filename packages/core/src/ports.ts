@@ -68,6 +68,13 @@ export interface AppendRequest {
   readonly expectedVersion: number;
   /** At least one event; they get the next `seq` numbers in order. */
   readonly events: readonly RestoreEvent[];
+  /**
+   * The restore the events were decided on, as the store holds it at
+   * `expectedVersion` (what `load` or an earlier `append` returned); `null`
+   * for a create. The version check proves it is still current, so a store
+   * may write only what changed from it rather than read it again.
+   */
+  readonly previous: Restore | null;
   /** The restore after the events, as `fold` computes it: the row to store. */
   readonly restore: Restore;
   /**
@@ -103,7 +110,10 @@ export interface Subscription {
  *
  * - `append` commits the events and the new row together or not at all, and
  *   fails with `version_conflict` when the stored version is not
- *   `expectedVersion` (for 0: when the restore exists).
+ *   `expectedVersion` (for 0: when the restore exists). A store that can
+ *   read the row in the same round trip puts it in the error as `current`
+ *   (only when it is newer than `expectedVersion`), so a lost race costs the
+ *   caller one more append rather than a read and an append.
  * - A store that cannot be reached fails with `storage_unavailable`, never
  *   with "not found".
  * - Agents learn of start and stop requests by subscribing (delivered after

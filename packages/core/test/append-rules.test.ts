@@ -36,11 +36,19 @@ function requests(): { create: AppendRequest; start: AppendRequest } {
   )._unsafeUnwrap();
   const started = (fold(startEvents, created) as { restore: Restore }).restore;
   return {
-    create: { tenantId: "t", restoreId: 7, expectedVersion: 0, events: createEvents, restore },
+    create: {
+      tenantId: "t",
+      restoreId: 7,
+      expectedVersion: 0,
+      previous: null,
+      events: createEvents,
+      restore,
+    },
     start: {
       tenantId: "t",
       restoreId: 7,
       expectedVersion: 1,
+      previous: restore,
       events: startEvents,
       restore: started,
     },
@@ -103,6 +111,7 @@ describe("checkAppendRequest", () => {
     const request = {
       ...start,
       expectedVersion: last - 1,
+      previous: { ...(start.previous as Restore), version: last - 1 },
       restore: { ...start.restore, version: last },
     };
     expect(checkAppendRequest(request)._unsafeUnwrap().restore.version).toBe(last);

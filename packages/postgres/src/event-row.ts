@@ -51,11 +51,14 @@ function stateAfter(event: RestoreEvent): RestoreStateName | null {
 
 /**
  * The events of one append as the JSON document the append statement
- * unpacks. `from` and `to` are state ids; `null` stands for the state the
- * stored row had before the append, which only the database knows.
+ * unpacks. `from` and `to` are state ids, counted on from `fromStateId`, the
+ * state of the row the events were decided on (`null` for a create).
  */
-export function eventsDocument(events: readonly RestoreEvent[]): string {
-  let previous: number | null = null;
+export function eventsDocument(
+  events: readonly RestoreEvent[],
+  fromStateId: number | null,
+): string {
+  let previous = fromStateId;
   const rows = events.map((event) => {
     const after = stateAfter(event);
     const to = after === null ? previous : stateId(after);

@@ -57,7 +57,8 @@ export function fromPool(pool: Pool, options: FromPoolOptions = {}): SqlClient {
       }
     },
 
-    listen: (channel, onNotification) => hub.listen(channel, onNotification),
+    listen: (channel, onNotification, onReconnect) =>
+      hub.listen(channel, onNotification, onReconnect),
   };
 }
 
@@ -72,7 +73,10 @@ async function run(executor: Pool | PoolClient, statement: SqlStatement): Promis
   return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? last?.rows.length ?? 0 };
 }
 
-type Handler = (payload: string) => void;
+interface Handler {
+  readonly onPayload: (payload: string) => void;
+  readonly onReconnect?: () => void;
+}
 
 /**
  * All LISTENs of one `SqlClient` share one connection, so subscriptions cost
@@ -84,6 +88,8 @@ function notificationHub(pool: Pool, baseDelayMs: number) {
   let client: PoolClient | null = null;
   let delayMs = baseDelayMs;
   let retry: NodeJS.Timeout | null = null;
+  // Set when the connection is lost; the next one tells every listener it missed notifications.
+  let missed = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   function serial<T>(operation: () => Promise<T>): Promise<T> {
@@ -96,7 +102,7 @@ function notificationHub(pool: Pool, baseDelayMs: number) {
     if (message.payload === undefined) return;
     for (const handler of channels.get(message.channel) ?? []) {
       try {
-        handler(message.payload);
+        handler.onPayload(message.payload);
       } catch {
         // One failing handler must not keep the payload from the others.
       }
@@ -118,12 +124,25 @@ function notificationHub(pool: Pool, baseDelayMs: number) {
     }
     client = fresh;
     delayMs = baseDelayMs;
+    if (missed) {
+      missed = false;
+      for (const handlers of channels.values()) {
+        for (const handler of handlers) {
+          try {
+            handler.onReconnect?.();
+          } catch {
+            // One failing listener must not keep the others from polling.
+          }
+        }
+      }
+    }
     return fresh;
   }
 
   async function lose(lost: PoolClient, error: Error): Promise<void> {
     if (client !== lost) return;
     client = null;
+    missed = true;
     lost.release(error);
     scheduleReconnect();
   }
@@ -148,6 +167,8 @@ function notificationHub(pool: Pool, baseDelayMs: number) {
     if (handlers === undefined || !handlers.delete(handler)) return;
     if (handlers.size > 0) return;
     channels.delete(channel);
+    // No one is left to have missed anything.
+    if (channels.size === 0) missed = false;
     const current = client;
     if (current === null) return;
     if (channels.size === 0) {
@@ -162,12 +183,16 @@ function notificationHub(pool: Pool, baseDelayMs: number) {
   }
 
   return {
-    listen(channel: string, onNotification: Handler): Promise<SqlListener> {
+    listen(
+      channel: string,
+      onNotification: (payload: string) => void,
+      onReconnect?: () => void,
+    ): Promise<SqlListener> {
       if (!isChannelName(channel)) {
         return Promise.reject(new RangeError("a channel must be a lower-case identifier"));
       }
       // A wrapper per call, so the same function listening twice is two listeners.
-      const handler: Handler = (payload) => onNotification(payload);
+      const handler: Handler = { onPayload: onNotification, onReconnect };
       return serial(async () => {
         const known = channels.has(channel);
         const handlers = channels.get(channel) ?? new Set<Handler>();

@@ -11,6 +11,7 @@ export type { MigrateError, MigrateStep } from "./migrate-error.js";
 export { MIGRATIONS, type Migration } from "./migrations/index.js";
 export {
   type PostgresIdGeneratorOptions,
+  type PostgresRepository,
   type PostgresRepositoryOptions,
   postgresIdGenerator,
   postgresRepository,

@@ -12,10 +12,12 @@ import {
 } from "@restorekit/core";
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from "neverthrow";
 import { agentChannel } from "./agent-channel.js";
-import { eventsDocument, storedEventOf } from "./event-row.js";
+import { agentNotifier } from "./agent-notifier.js";
+import { appendStatements } from "./append-statement.js";
+import { storedEventOf } from "./event-row.js";
 import { jsonValue } from "./json-column.js";
 import { repositoryStatements } from "./repository-statements.js";
-import { restoreOf, restoreValues } from "./restore-row.js";
+import { restoreOf } from "./restore-row.js";
 import { schemaOrThrow } from "./schema-name.js";
 import type { SqlClient, SqlListener, SqlRows, SqlStatement } from "./sql-client.js";
 import { storageErrorOf } from "./storage-error.js";
@@ -37,14 +39,29 @@ export interface PostgresRepositoryOptions {
   readonly onError?: OnStorageError;
 }
 
+/** Core's `RestoreRepository`, and a way to wait for the agent requests it sends after commits. */
+export interface PostgresRepository extends RestoreRepository {
+  /**
+   * Resolves once the agent requests of every append that has returned were
+   * sent (or given up on and reported): before closing the pool, so none is
+   * dropped at shutdown, and in tests that must not hear of earlier requests.
+   */
+  flushNotifications(): Promise<void>;
+}
+
 /**
  * Core's `RestoreRepository` on Postgres (a `pg.Pool` through `fromPool`, or
  * PGlite through `fromPGlite`), in the schema `migrate` prepared.
  *
- * - `append` is one statement: the version-checked UPDATE (or, for version
- *   0, the INSERT that does nothing when the restore exists), the events
- *   and the `pg_notify` of each agent request, all or nothing; no row
- *   changed is `version_conflict`.
+ * - `append` is one statement: the version-checked UPDATE of the columns
+ *   that changed (or, for version 0, the INSERT that does nothing when the
+ *   restore exists) and the events, all or nothing. No row changed is
+ *   `version_conflict`, carrying the row as it is now when one exists, so
+ *   the service decides again without reading.
+ * - Agent requests are sent after the commit, batched per repository, on
+ *   the channel `agentChannel` names; a subscription whose connection was
+ *   lost polls the pending requests when it is back, so it may hear of one
+ *   twice but misses none that is still pending.
  * - Every query is scoped by tenant; a missing restore is `ok(null)`; a
  *   database that cannot be reached is `storage_unavailable`, never "not found".
  * - Errors keep their fixed messages (no driver text, SQL or values); the
@@ -69,18 +86,35 @@ export interface PostgresRepositoryOptions {
 export function postgresRepository(
   client: SqlClient,
   options: PostgresRepositoryOptions = {},
-): RestoreRepository {
+): PostgresRepository {
   const schema = schemaOrThrow(options.schema);
   const statements = repositoryStatements(schema);
+  const appendStatement = appendStatements(schema);
   const report = reporterFor(options.onError);
   const query = sqlQuery(client, report);
   const unreadable = (operation: StorageOperation, table: string) => (error: RestoreError) =>
     report(operation, error, new Error(`a row of ${table} could not be read`));
+  const notifier = agentNotifier(client, schema, report);
   const listen = ResultAsync.fromThrowable(
-    (channel: string, onPayload: (payload: string) => void): Promise<SqlListener> =>
-      client.listen(channel, onPayload),
+    (
+      channel: string,
+      onPayload: (payload: string) => void,
+      onReconnect: () => void,
+    ): Promise<SqlListener> => client.listen(channel, onPayload, onReconnect),
     (cause) => report("subscribeAgentRequests", storageErrorOf(cause), cause),
   );
+
+  function pending(
+    tenantId: string,
+    agentId: number,
+  ): ResultAsync<readonly AgentRequest[], RestoreError> {
+    if (!isId(agentId)) return okAsync([]);
+    return query("pendingAgentRequests", { ...statements.pending, values: [tenantId, agentId] })
+      .andThen(({ rows }) =>
+        Result.combine(rows.map(restoreOf)).mapErr(unreadable("pendingAgentRequests", "restores")),
+      )
+      .map((restores) => restores.flatMap((restore) => pendingOf(restore, agentId)));
+  }
 
   return {
     load(tenantId, restoreId) {
@@ -111,25 +145,19 @@ export function postgresRepository(
             : checked.error,
         );
       }
-      const { restore, events, expectedVersion, sealedPassword } = checked.value;
-      const notifications = agentRequestsOf(restore, events).map((agentRequest) => ({
-        channel: agentChannel(schema, agentRequest.tenantId, agentRequest.agentId),
-        payload: JSON.stringify(agentRequest),
-      }));
-      return query("append", {
-        ...statements.append,
-        values: [
-          ...restoreValues(restore),
-          expectedVersion,
-          sealedPassword ?? null,
-          eventsDocument(events),
-          JSON.stringify(notifications),
-        ],
-      }).andThen(({ rows }) =>
-        Number(rows[0]?.changed) === 1
-          ? ok(restore)
-          : err(RestoreErrors.versionConflict(request.restoreId, expectedVersion)),
-      );
+      const { restore, events, expectedVersion } = checked.value;
+      return query("append", appendStatement(checked.value)).andThen(({ rows }) => {
+        const [row] = rows;
+        if (Number(row?.changed) === 1) {
+          notifier.send(agentRequestsOf(restore, events));
+          return ok(restore);
+        }
+        // A lost race: the row as the statement saw it, when it is news to the caller.
+        const found = row?.restore_id == null ? null : restoreOf(row);
+        const current =
+          found?.isOk() && found.value.version > expectedVersion ? found.value : undefined;
+        return err(RestoreErrors.versionConflict(request.restoreId, expectedVersion, current));
+      });
     },
 
     readEvents(tenantId, restoreId, page = {}) {
@@ -160,38 +188,61 @@ export function postgresRepository(
       });
     },
 
-    pendingAgentRequests(tenantId, agentId) {
-      if (!isId(agentId)) return okAsync([]);
-      return query("pendingAgentRequests", { ...statements.pending, values: [tenantId, agentId] })
-        .andThen(({ rows }) =>
-          Result.combine(rows.map(restoreOf)).mapErr(
-            unreadable("pendingAgentRequests", "restores"),
-          ),
-        )
-        .map((restores) => restores.flatMap((restore) => pendingOf(restore, agentId)));
-    },
+    pendingAgentRequests: pending,
+
+    flushNotifications: () => notifier.flush(),
 
     subscribeAgentRequests(tenantId, agentId, listener) {
       const channel = agentChannel(schema, tenantId, agentId);
-      return listen(channel, (payload) => {
-        const request = agentRequestOf(payload);
-        // The channel is a hash: the payload decides whose request it is.
-        if (request === null || request.tenantId !== tenantId || request.agentId !== agentId) {
-          return;
-        }
-        // Delivered outside the driver's callback, so a listener may call back into the store.
+      let open = true;
+      const deliver = (request: AgentRequest) => {
+        // Outside the driver's callback, so a listener may call back into the store.
         queueMicrotask(() => {
+          if (!open) return;
           try {
             listener(request);
           } catch {
             // The change is committed; a failing listener must not surface as an uncaught error.
           }
         });
-      }).map((listening) => ({
-        close: () => listening.close().catch(() => undefined),
+      };
+      // Whatever was sent while the connection was down is lost; what is still pending is not.
+      const catchUp = async () => {
+        for (const delay of [0, ...CATCH_UP_DELAYS_MS]) {
+          if (!open) return;
+          if (delay > 0) await pause(delay);
+          const polled = await pending(tenantId, agentId);
+          if (polled.isOk()) {
+            for (const request of polled.value) deliver(request);
+            return;
+          }
+        }
+      };
+      return listen(
+        channel,
+        (payload) => {
+          const request = agentRequestOf(payload);
+          // The channel is a hash: the payload decides whose request it is.
+          if (request !== null && request.tenantId === tenantId && request.agentId === agentId) {
+            deliver(request);
+          }
+        },
+        () => void catchUp(),
+      ).map((listening) => ({
+        close: () => {
+          open = false;
+          return listening.close().catch(() => undefined);
+        },
       }));
     },
   };
+}
+
+/** Waits between the polls a reconnected subscription makes until one succeeds. */
+const CATCH_UP_DELAYS_MS = [250, 1_000, 4_000];
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface PostgresIdGeneratorOptions {

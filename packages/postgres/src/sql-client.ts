@@ -42,9 +42,15 @@ export interface SqlClient extends SqlExecutor {
   /**
    * Listens on `channel` (lower-case letters, digits and `_` only) on a
    * connection kept for notifications, and calls `onNotification` with each
-   * payload after the notifying transaction commits.
+   * payload after the notifying transaction commits. When a lost
+   * notification connection has been re-established and listens again,
+   * `onReconnect` is called: what was sent in between was missed.
    */
-  listen(channel: string, onNotification: (payload: string) => void): Promise<SqlListener>;
+  listen(
+    channel: string,
+    onNotification: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<SqlListener>;
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -8,6 +8,8 @@ export type StorageOperation =
   | "readSealedPassword"
   | "pendingAgentRequests"
   | "subscribeAgentRequests"
+  /** Sending agents their requests after a commit; the change itself is committed. */
+  | "notifyAgentRequests"
   | "nextRestoreId";
 
 /**

@@ -82,6 +82,7 @@ describe("any history", () => {
               tenantId,
               restoreId: after.restore.restoreId,
               expectedVersion: before.type === "Existing" ? before.restore.version : 0,
+              previous: before.type === "Existing" ? before.restore : null,
               events: retenanted.slice(done, done + size),
               restore: after.restore,
             };

@@ -97,6 +97,7 @@ function seedOne(options: SeedDemoOptions, demo: DemoRestore): ResultAsync<Resto
         tenantId: DEMO_TENANT,
         restoreId,
         expectedVersion: 0,
+        previous: null,
         events,
         restore,
       });

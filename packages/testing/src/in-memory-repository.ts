@@ -60,7 +60,12 @@ export function inMemoryRepository(): InMemoryRestoreRepository {
       const { tenantId, restoreId, expectedVersion } = checked;
       const current = entryOf(tenantId, restoreId);
       if ((current?.restore.version ?? 0) !== expectedVersion) {
-        return err(RestoreErrors.versionConflict(restoreId, expectedVersion));
+        // The row as stored now, as the Postgres store answers a lost race, when it is newer.
+        const newer =
+          current !== undefined && current.restore.version > expectedVersion
+            ? structuredClone(current.restore)
+            : undefined;
+        return err(RestoreErrors.versionConflict(restoreId, expectedVersion, newer));
       }
       const first = (current?.events.length ?? 0) + 1;
       const appended = checked.events.map((event, i) => ({ seq: first + i, event }));

@@ -15,7 +15,7 @@ import { inMemoryRepository } from "../src/index.js";
 
 restoreRepositoryContract("in-memory repository", () => {
   const repository = inMemoryRepository();
-  return { repository, inspect: repository.inspect };
+  return { repository, inspect: repository.inspect, conflictsCarryCurrent: true };
 });
 
 /** A mutable view of a value the types mark readonly, to play a careless caller. */
@@ -63,7 +63,14 @@ describe("in-memory repository copies", () => {
     const expected = structuredClone(change);
     const events = [...change.events];
     const restore = change.restore;
-    await apply({ tenantId: TENANT, restoreId: 7, expectedVersion: 0, events, restore });
+    await apply({
+      tenantId: TENANT,
+      restoreId: 7,
+      expectedVersion: 0,
+      previous: null,
+      events,
+      restore,
+    });
 
     mutable(restore).state = "Failed";
     mutable(restore.config).destinationPath = "/elsewhere";
@@ -155,6 +162,7 @@ describe("in-memory repository checks what it is asked to store", () => {
       tenantId: TENANT,
       restoreId: 7,
       expectedVersion: 0,
+      previous: null,
       events: change.events,
       restore,
     });
@@ -172,6 +180,7 @@ describe("in-memory repository checks what it is asked to store", () => {
       tenantId: TENANT,
       restoreId: 7,
       expectedVersion: 0,
+      previous: null,
       events: change.events,
       restore: { ...change.restore, config },
     });

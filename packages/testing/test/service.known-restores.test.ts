@@ -166,6 +166,69 @@ describe("a service remembers the restores it changed", () => {
     ]);
   });
 
+  it("decides again on the row a lost race sends back, without reading the store", async () => {
+    const { env, repository } = environment();
+    const restore = await created(env);
+    const id = restore.restoreId;
+    const start = { action: "StartManual" as const, restoreId: id, encryptedPassword: null };
+    (await env.service.requestAction(env.context(), start))._unsafeUnwrap(); // remembered: StartRequested
+    const other = otherInstance(env);
+    (
+      await other.agentReport(env.context(agent), id, { state: "InProgress", report: {} })
+    )._unsafeUnwrap();
+    const loads = repository.calls("load");
+    const appends = repository.calls("append");
+
+    // Decided on the remembered StartRequested, then again on the InProgress the conflict carried.
+    const stopped = await env.service.requestAction(env.context(), {
+      ...start,
+      action: "StopManual",
+    });
+
+    expect(stopped._unsafeUnwrap().state).toBe("StopRequested");
+    expect(repository.calls("load")).toBe(loads);
+    expect(repository.calls("append")).toBe(appends + 2);
+  });
+
+  it("stops deciding on its memory while another instance keeps changing the same restores", async () => {
+    const { env, repository } = environment();
+    const other = otherInstance(env);
+    const restore = await created(env);
+    const id = restore.restoreId;
+    await env.service.requestAction(env.context(), {
+      action: "StartManual",
+      restoreId: id,
+      encryptedPassword: null,
+    });
+    (
+      await other.agentReport(env.context(agent), id, { state: "InProgress", report: {} })
+    )._unsafeUnwrap();
+    const conflicts = () => repository.calls("append") - accepted;
+    let accepted = repository.calls("append");
+    // Every report of ours follows one of the other instance: our memory is always stale.
+    for (let i = 1; i <= 60; i += 1) {
+      (
+        await other.agentReport(env.context(agent), id, {
+          state: "InProgress",
+          report: { filesRestored: 2 * i },
+        })
+      )._unsafeUnwrap();
+      accepted += 1;
+      (
+        await env.service.agentReport(env.context(agent), id, {
+          state: "InProgress",
+          report: { filesRestored: 2 * i + 1 },
+        })
+      )._unsafeUnwrap();
+      accepted += 1;
+    }
+    const stale = conflicts();
+    // Both memories are stale at every one of the 120 commands. Each instance needs about 10
+    // stale outcomes to pass the limit, then tries its memory once in 16 lookups: 13 each.
+    expect(stale).toBeGreaterThan(0);
+    expect(stale).toBeLessThanOrEqual(30);
+  });
+
   it("counts a lost race of the remembered state as the first of maxAttempts", async () => {
     for (const maxAttempts of [1, 2, 4]) {
       const repository = withFaults(inMemoryRepository());

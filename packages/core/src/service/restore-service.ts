@@ -233,8 +233,10 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
 
   /**
    * Decides a command on the restore as last seen and appends it with that
-   * version. A lost race re-reads and re-decides, so a concurrent change is
-   * never overwritten; after `maxAttempts` the caller is told to retry.
+   * version. A lost race is decided again on the restore the store says it
+   * holds now (in the failed append's answer, or read when the store does
+   * not tell), so a concurrent change is never overwritten; after
+   * `maxAttempts` appends the caller is told to retry.
    */
   function execute(
     context: RequestContext,
@@ -250,6 +252,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           tenantId: context.tenantId,
           restoreId,
           expectedVersion: current.version,
+          previous: current,
           events,
           restore: restoreAfter(events, existing(current)),
           sealedPassword: sealedPassword ?? null,
@@ -258,17 +261,31 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         return ok({ restore: stored, appended: true });
       });
 
-    const fresh = (n: number): ResultAsync<Restore, RestoreError> =>
-      loadExisting(context.tenantId, restoreId)
-        .andThen((current) => {
-          known.remember(current);
-          return decideOn(current);
-        })
+    /** The `n`th attempt, on a restore the store vouched for (read, or sent back by a lost race). */
+    const settle = (current: Restore, n: number): ResultAsync<Restore, RestoreError> =>
+      decideOn(current)
         .map((outcome) => outcome.restore)
-        .orElse((error) => {
-          if (error.code !== "version_conflict") return errAsync(error);
-          return n < maxAttempts ? fresh(n + 1) : errAsync(RestoreErrors.busy(restoreId));
-        });
+        .orElse((error) => retry(error, current, n + 1));
+
+    const fresh = (n: number): ResultAsync<Restore, RestoreError> =>
+      loadExisting(context.tenantId, restoreId).andThen((current) => {
+        known.remember(current);
+        return settle(current, n);
+      });
+
+    const retry = (
+      error: RestoreError,
+      decidedOn: Restore,
+      n: number,
+    ): ResultAsync<Restore, RestoreError> => {
+      if (error.code !== "version_conflict") return errAsync(error);
+      if (n > maxAttempts) return errAsync(RestoreErrors.busy(restoreId));
+      // Only a row newer than the one decided on is news; anything else is read afresh.
+      const { current } = error;
+      return current !== undefined && current.version > decidedOn.version
+        ? settle(current, n)
+        : fresh(n);
+    };
 
     const remembered = known.get(context.tenantId, restoreId);
     if (remembered === undefined) return fresh(1);
@@ -276,14 +293,19 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     // current; a no-op or a rejection may come from a stale state, so it is decided again
     // on a fresh read. A lost race counts as the first attempt.
     return decideOn(remembered)
-      .map((outcome): Restore | number => (outcome.appended ? outcome.restore : 1))
-      .orElse((error): ResultAsync<Restore | number, RestoreError> => {
-        if (error.code === "version_conflict") {
-          return maxAttempts > 1 ? okAsync(2) : errAsync(RestoreErrors.busy(restoreId));
-        }
-        return isClientError(error) ? okAsync(1) : errAsync(error);
+      .map((outcome): Restore | null => {
+        if (!outcome.appended) return null;
+        known.record("current");
+        return outcome.restore;
       })
-      .andThen((next) => (typeof next === "number" ? fresh(next) : okAsync(next)));
+      .orElse((error): ResultAsync<Restore | null, RestoreError> => {
+        if (error.code === "version_conflict") {
+          known.record("stale");
+          return retry(error, remembered, 2);
+        }
+        return isClientError(error) ? okAsync(null) : errAsync(error);
+      })
+      .andThen((restore) => (restore === null ? fresh(1) : okAsync(restore)));
   }
 
   /** The StartManual or StopManual command for a restore, sealing the password on a start. */
@@ -341,6 +363,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           tenantId: context.tenantId,
           restoreId,
           expectedVersion: 0,
+          previous: null,
           events,
           restore: restoreAfter(events, initialState()),
         });

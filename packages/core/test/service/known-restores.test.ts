@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Restore } from "../../src/index.js";
-import { knownRestores } from "../../src/service/known-restores.js";
+import { knownRestores, PROBE_EVERY, STALE_LIMIT } from "../../src/service/known-restores.js";
 import { noProgress, referenceRestore } from "../support/reference-restore.js";
 
 /** A fresh restore each call: a test below changes the one it remembered. */
@@ -111,5 +111,89 @@ describe("knownRestores", () => {
     known.remember(original);
     (original.config as { destinationPath: string }).destinationPath = "/tampered";
     expect(known.get("123456", 1)?.config.destinationPath).toBe("C:\\Test\\");
+  });
+
+  it("copies every nested part, the error list included", () => {
+    const known = knownRestores(10);
+    const original: Restore = {
+      ...restore(1),
+      backup: { ...restore(1).backup, publicKey: { modulusHex: "C1", exponentHex: "010001" } },
+      progress: {
+        ...noProgress,
+        errors: {
+          count: 1,
+          reason: "r",
+          diagnostics: null,
+          list: [
+            {
+              index: 0,
+              path: "/a",
+              type: "t",
+              exception: { code: 1, description: "d", details: null },
+            },
+          ],
+        },
+      },
+    };
+    known.remember(original);
+    const kept = structuredClone(original);
+    const writable = original as unknown as {
+      backup: { publicKey: { modulusHex: string } };
+      progress: { errors: { list: { path: string; exception: { code: number } }[] } };
+    };
+    writable.backup.publicKey.modulusHex = "FF";
+    const [item] = writable.progress.errors.list;
+    if (item === undefined) throw new Error("the list has one item");
+    item.path = "/b";
+    item.exception.code = 2;
+    writable.progress.errors.list.push({ path: "/c", exception: { code: 3 } });
+    expect(known.get("123456", 1)).toEqual(kept);
+  });
+
+  describe("when what it remembers keeps turning out stale", () => {
+    /** Lookups of a remembered restore that the memory answered. */
+    function answered(known: ReturnType<typeof knownRestores>, lookups: number): number {
+      let count = 0;
+      for (let i = 0; i < lookups; i += 1) if (known.get("123456", 1) !== undefined) count += 1;
+      return count;
+    }
+
+    it("is consulted every time while its memories prove current", () => {
+      const known = knownRestores(10);
+      known.remember(restore(1));
+      for (let i = 0; i < 200; i += 1) known.record("current");
+      expect(answered(known, 64)).toBe(64);
+    });
+
+    it("is consulted only once in PROBE_EVERY lookups once stale outcomes pass the limit", () => {
+      const known = knownRestores(10);
+      known.remember(restore(1));
+      for (let i = 0; i < 200; i += 1) known.record("stale");
+      expect(answered(known, PROBE_EVERY * 4)).toBe(4);
+    });
+
+    it("is consulted again once the probes find it current again", () => {
+      const known = knownRestores(10);
+      known.remember(restore(1));
+      for (let i = 0; i < 200; i += 1) known.record("stale");
+      for (let i = 0; i < 200; i += 1) known.record("current");
+      expect(answered(known, 32)).toBe(32);
+    });
+
+    it("stops being consulted exactly when the moving share of stale outcomes passes STALE_LIMIT", () => {
+      fc.assert(
+        fc.property(fc.array(fc.boolean(), { maxLength: 300 }), (outcomes) => {
+          const known = knownRestores(10);
+          known.remember(restore(1));
+          let share = 0;
+          for (const stale of outcomes) {
+            known.record(stale ? "stale" : "current");
+            share += ((stale ? 1 : 0) - share) / 32;
+          }
+          const lookups = PROBE_EVERY * 2;
+          expect(answered(known, lookups)).toBe(share > STALE_LIMIT ? 2 : lookups);
+        }),
+      );
+    });
   });
 });

@@ -6,10 +6,16 @@ import { rawInspector } from "./raw-inspector.js";
 export async function freshSubject(client: SqlClient, schema: string): Promise<ContractSubject> {
   const migrated = await migrate(client, { schema });
   if (migrated.isErr()) throw new Error(`migrate failed: ${migrated.error.code}`);
+  const repository = postgresRepository(client, { schema });
   return {
-    repository: postgresRepository(client, { schema }),
+    repository,
     inspect: rawInspector(client, schema),
-    close: () => dropSchema(client, schema),
+    settled: () => repository.flushNotifications(),
+    conflictsCarryCurrent: true,
+    close: async () => {
+      await repository.flushNotifications();
+      await dropSchema(client, schema);
+    },
   };
 }
 

@@ -222,6 +222,51 @@ export function notifySuite(backend: () => Backend): void {
       }
     });
 
+    it("tells agents after the commits, never from a statement that writes, and misses none", async () => {
+      const on = backend();
+      const [listener, writer] = on.clients(2);
+      if (listener === undefined || writer === undefined) throw new Error("no clients");
+      const schema = uniqueSchema("outbox");
+      try {
+        (await migrate(writer, { schema }))._unsafeUnwrap();
+        const texts: string[] = [];
+        const recording: SqlClient = {
+          ...writer,
+          query: (statement) => {
+            texts.push(statement.text);
+            return writer.query(statement);
+          },
+        };
+        const stream = (
+          await agentRequests(listener, {
+            schema,
+            tenantId: DEFAULT_TENANT,
+            agentId: DESTINATION_MACHINE_ID,
+            includePending: false,
+          })
+        )._unsafeUnwrap();
+        const app = serviceOn(recording, schema);
+        const started = await Promise.all(Array.from({ length: 12 }, () => app.createStarted()));
+
+        const heard: AgentRequest[] = [];
+        for await (const request of stream) {
+          heard.push(request);
+          if (heard.length === started.length) break;
+        }
+        expect(heard.map((r) => r.restoreId).sort((a, b) => a - b)).toEqual(
+          started.map((r) => r.restoreId).sort((a, b) => a - b),
+        );
+        const notifying = texts.filter((text) => /pg_notify/i.test(text));
+        const writing = texts.filter((text) => /\b(INSERT|UPDATE|DELETE)\b/i.test(text));
+        expect(notifying.length).toBeGreaterThan(0);
+        expect(writing.length).toBeGreaterThan(0);
+        for (const text of notifying) expect(text).not.toMatch(/\b(INSERT|UPDATE|DELETE)\b/i);
+        await dropSchema(writer, schema);
+      } finally {
+        await on.release();
+      }
+    });
+
     it("yields what was pending first, then new requests, and ends on abort", async () => {
       const on = backend();
       const [listener, writer] = on.clients(2);

@@ -110,6 +110,8 @@ export function contexts(): (actor: Actor) => CommandContext {
 
 /** What an accepted command appends: its events and the row they fold to. */
 export interface Change {
+  /** The restore the change was decided on (`null` for a create): the append's `previous`. */
+  readonly previous: Restore | null;
   readonly events: readonly RestoreEvent[];
   readonly restore: Restore;
 }
@@ -128,7 +130,7 @@ export function decideChange(
     if (events.length === 0) return ok(null);
     const after = fold(events, state);
     return after.type === "Existing"
-      ? ok({ events, restore: after.restore })
+      ? ok({ previous: current, events, restore: after.restore })
       : err(RestoreErrors.internal());
   });
 }

@@ -43,6 +43,15 @@ export interface ContractSubject {
   readonly repository: RestoreRepository;
   readonly inspect: RepositoryInspector;
   readonly close?: () => Promise<void>;
+  /**
+   * Resolves once the store has told subscribers of every append that has
+   * returned; for a store that sends agent requests after its commits
+   * rather than inside them. Tests that subscribe after writing wait on it,
+   * so they do not hear of requests made before they subscribed.
+   */
+  readonly settled?: () => Promise<void>;
+  /** The store promises `current` in every version conflict on a restore that exists. */
+  readonly conflictsCarryCurrent?: boolean;
 }
 
 /**
@@ -159,6 +168,7 @@ export function restoreRepositoryContract(
           restoreId: 7,
           expectedVersion: ours.version,
           ...guess,
+          previous: { ...ours, tenantId: OTHER_TENANT },
           restore: { ...guess.restore, tenantId: OTHER_TENANT },
         });
         expect(errorCode(stolen)).toBe("version_conflict");
@@ -196,6 +206,27 @@ export function restoreRepositoryContract(
         expect(await snapshot(TENANT, 7)).toEqual(before);
       });
 
+      it("puts the row as stored now in a version conflict, when it tells one", async () => {
+        const created = await write.create(TENANT, 7);
+        const started = await write.run(TENANT, 7, commands.start(7));
+        const stale = write.plan(created, commands.start(7));
+
+        const result = await repository.append({
+          tenantId: TENANT,
+          restoreId: 7,
+          expectedVersion: created.version,
+          ...stale,
+        });
+
+        expect(result.isErr()).toBe(true);
+        if (result.isOk()) return;
+        expect(result.error.code).toBe("version_conflict");
+        // A store may leave it out (the service then reads); what it gives must be the truth.
+        const current = result.error.code === "version_conflict" ? result.error.current : undefined;
+        if (current !== undefined) expect(current).toEqual(started);
+        if (subject?.conflictsCarryCurrent === true) expect(current).toEqual(started);
+      });
+
       it("rejects an expectedVersion ahead of the stored one", async () => {
         const current = await inProgress(7);
         const before = await snapshot(TENANT, 7);
@@ -205,6 +236,7 @@ export function restoreRepositoryContract(
           tenantId: TENANT,
           restoreId: 7,
           expectedVersion: current.version + 1,
+          previous: { ...current, version: current.version + 1 },
           events: change.events,
           restore: { ...change.restore, version: current.version + 2 },
         });
@@ -222,6 +254,7 @@ export function restoreRepositoryContract(
           restoreId: 8,
           expectedVersion: 1,
           ...change,
+          previous: { ...elsewhere, restoreId: 8 },
           restore: { ...change.restore, restoreId: 8 },
         });
 
@@ -699,6 +732,8 @@ export function restoreRepositoryContract(
         const inbox = mailbox();
         await inProgress(7);
         await inProgress(8);
+        // Restore 7 and 8's starts were requests to this agent, made before it subscribed.
+        await subject?.settled?.();
         const subscription = okValue(
           await repository.subscribeAgentRequests(TENANT, AGENT, inbox.listener),
         );

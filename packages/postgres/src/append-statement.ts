@@ -1,0 +1,144 @@
+import type { AppendRequest } from "@restorekit/core";
+import { stateId } from "@restorekit/core";
+import { eventsDocument } from "./event-row.js";
+import type { PreparedText } from "./repository-statements.js";
+import { RESTORE_COLUMNS, RESTORE_PARAMETERS, restoreValues } from "./restore-row.js";
+import { quoted, type SchemaName } from "./schema-name.js";
+import type { SqlStatement } from "./sql-client.js";
+import { statementName } from "./statement-name.js";
+
+/** What happens to `sealed_password` in an update: nothing, the new value, or erased. */
+type SealedChange = "keep" | "set" | "erase";
+
+/** The 0-based indexes of `RESTORE_PARAMETERS` that are the key, never rewritten. */
+const KEY_COLUMNS = 2;
+const VERSION_COLUMN = 3;
+
+/**
+ * The append as one statement, shaped by what the change touches. A create
+ * inserts the whole row; an update writes only the columns whose values
+ * differ from `previous`, which the version check proves is the stored row,
+ * so nothing needs reading back. Both insert the events in the same
+ * statement, and the row, events and sealed password commit together or not
+ * at all. The texts are built once per shape (a handful per command kind)
+ * and prepared under names derived from them.
+ *
+ * An update that finds another version answers with the row as its snapshot
+ * saw it, so the caller can decide again without a separate read. No
+ * notification is sent from here: a notifying transaction takes a lock that
+ * serialises the commits of every notifying transaction, so agents are told
+ * after the commit (see `agentNotifier`).
+ *
+ * Parameters: $1 tenant, $2 restore id, $3 expected version, $4 the events
+ * as JSON, then the written columns in `RESTORE_PARAMETERS` order and the
+ * sealed password last.
+ */
+export function appendStatements(schema: SchemaName): (request: AppendRequest) => SqlStatement {
+  const s = quoted(schema);
+  const texts = new Map<string, PreparedText>();
+
+  const eventsInsert = (source: string) => `
+appended AS (
+  INSERT INTO ${s}.restore_events
+    (tenant_id, restore_id, seq, type, from_state_id, to_state_id,
+     actor_type, actor_id, at, request_id, data)
+  SELECT $1::text, $2::bigint, $3::integer + e.n::integer, e.doc->>'type',
+    (e.doc->>'from')::smallint, (e.doc->>'to')::smallint,
+    e.doc->>'actorType', e.doc->>'actorId', (e.doc->>'at')::timestamptz,
+    e.doc->>'requestId', e.doc->'data'
+  FROM ${source} CROSS JOIN json_array_elements($4::text::json) WITH ORDINALITY AS e(doc, n)
+  RETURNING seq
+)`;
+
+  function createText(): PreparedText {
+    const columns = RESTORE_PARAMETERS.map(([column]) => column).join(", ");
+    const parameters = RESTORE_PARAMETERS.map(([, parameter], i) => retyped(parameter, 5 + i));
+    const sealed = `$${5 + RESTORE_PARAMETERS.length}::bytea`;
+    const text = `
+WITH inserted AS (
+  INSERT INTO ${s}.restores (${columns}, sealed_password)
+  VALUES (${parameters.join(", ")}, ${sealed})
+  ON CONFLICT (tenant_id, restore_id) DO NOTHING
+  RETURNING 1
+),${eventsInsert("inserted")}
+SELECT (SELECT count(*) FROM inserted)::integer AS changed,
+  (SELECT count(*) FROM appended)::integer AS appended`;
+    return { name: statementName("create", text), text };
+  }
+
+  function updateText(written: readonly number[], sealed: SealedChange): PreparedText {
+    const assignments = written.map((index, i) => {
+      const [column, parameter] = RESTORE_PARAMETERS[index] as readonly [string, string];
+      return `${column} = ${retyped(parameter, 5 + i)}`;
+    });
+    if (sealed === "set") assignments.push(`sealed_password = $${5 + written.length}::bytea`);
+    if (sealed === "erase") assignments.push("sealed_password = NULL");
+    const text = `
+WITH updated AS (
+  UPDATE ${s}.restores SET ${assignments.join(", ")}
+  WHERE tenant_id = $1::text AND restore_id = $2::bigint AND version = $3::integer
+  RETURNING 1
+),${eventsInsert("updated")}
+SELECT (SELECT count(*) FROM updated)::integer AS changed,
+  (SELECT count(*) FROM appended)::integer AS appended, found.*
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+  SELECT ${RESTORE_COLUMNS} FROM ${s}.restores
+  WHERE NOT EXISTS (SELECT 1 FROM updated)
+    AND tenant_id = $1::text AND restore_id = $2::bigint
+) AS found ON true`;
+    return { name: statementName("update", text), text };
+  }
+
+  function cached(key: string, build: () => PreparedText): PreparedText {
+    let prepared = texts.get(key);
+    if (prepared === undefined) {
+      prepared = build();
+      texts.set(key, prepared);
+    }
+    return prepared;
+  }
+
+  return (request) => {
+    const { restore, previous, events, expectedVersion } = request;
+    const values = restoreValues(restore);
+    const sealedPassword = request.sealedPassword ?? null;
+    const head = [
+      restore.tenantId,
+      restore.restoreId,
+      expectedVersion,
+      eventsDocument(events, previous === null ? null : stateId(previous.state)),
+    ];
+    if (previous === null) {
+      const { name, text } = cached("create", createText);
+      return {
+        name,
+        text,
+        values: [...head, ...values, restore.passwordSealed ? sealedPassword : null],
+      };
+    }
+    const before = restoreValues(previous);
+    const written: number[] = [];
+    for (let i = KEY_COLUMNS; i < values.length; i += 1) {
+      if (i === VERSION_COLUMN || values[i] !== before[i]) written.push(i);
+    }
+    const sealed: SealedChange = !restore.passwordSealed
+      ? previous.passwordSealed
+        ? "erase"
+        : "keep"
+      : sealedPassword !== null
+        ? "set"
+        : "keep";
+    const { name, text } = cached(`${written.join(",")}/${sealed}`, () =>
+      updateText(written, sealed),
+    );
+    const parameters = [...head, ...written.map((i) => values[i])];
+    if (sealed === "set") parameters.push(sealedPassword);
+    return { name, text, values: parameters };
+  };
+}
+
+/** `$7::bigint` renumbered to `$n::bigint`, keeping the cast. */
+function retyped(parameter: string, n: number): string {
+  return parameter.replace(/^\$\d+/, `$${n}`);
+}
