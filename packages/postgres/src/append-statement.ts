@@ -1,6 +1,6 @@
 import type { AppendRequest } from "@restorekit/core";
 import { stateId } from "@restorekit/core";
-import { eventsDocument } from "./event-row.js";
+import { type EventRow, eventRows, eventsDocument } from "./event-row.js";
 import type { PreparedText } from "./repository-statements.js";
 import { RESTORE_COLUMNS, RESTORE_PARAMETERS, restoreValues } from "./restore-row.js";
 import { quoted, type SchemaName } from "./schema-name.js";
@@ -24,69 +24,83 @@ const VERSION_COLUMN = 3;
  * and prepared under names derived from them.
  *
  * An update that finds another version answers with the row as its snapshot
- * saw it, so the caller can decide again without a separate read. No
+ * saw it (as one JSON column, so a success carries three columns, not 30),
+ * so the caller can decide again without a separate read. No
  * notification is sent from here: a notifying transaction takes a lock that
  * serialises the commits of every notifying transaction, so agents are told
  * after the commit (see `agentNotifier`).
  *
- * Parameters: $1 tenant, $2 restore id, $3 expected version, $4 the events
- * as JSON, then the written columns in `RESTORE_PARAMETERS` order and the
- * sealed password last.
+ * Parameters: $1 tenant, $2 restore id, $3 expected version, then the
+ * event's eight fields ($4-$11) or, for several events, all of them as one
+ * JSON array ($4), then the written columns in `RESTORE_PARAMETERS` order
+ * and the sealed password last.
  */
 export function appendStatements(schema: SchemaName): (request: AppendRequest) => SqlStatement {
   const s = quoted(schema);
   const texts = new Map<string, PreparedText>();
 
-  const eventsInsert = (source: string) => `
+  // One event (nearly every change) goes in as parameters; several as a JSON array.
+  const eventsInsert = (source: string, single: boolean) => `
 appended AS (
   INSERT INTO ${s}.restore_events
     (tenant_id, restore_id, seq, type, from_state_id, to_state_id,
      actor_type, actor_id, at, request_id, data)
-  SELECT $1::text, $2::bigint, $3::integer + e.n::integer, e.doc->>'type',
+  ${
+    single
+      ? `SELECT $1::text, $2::bigint, $3::integer + 1, $4::text, $5::smallint, $6::smallint,
+    $7::text, $8::text, $9::timestamptz, $10::text, $11::text::json
+  FROM ${source}`
+      : `SELECT $1::text, $2::bigint, $3::integer + e.n::integer, e.doc->>'type',
     (e.doc->>'from')::smallint, (e.doc->>'to')::smallint,
     e.doc->>'actorType', e.doc->>'actorId', (e.doc->>'at')::timestamptz,
     e.doc->>'requestId', e.doc->'data'
-  FROM ${source} CROSS JOIN json_array_elements($4::text::json) WITH ORDINALITY AS e(doc, n)
+  FROM ${source} CROSS JOIN json_array_elements($4::text::json) WITH ORDINALITY AS e(doc, n)`
+  }
   RETURNING seq
 )`;
 
-  function createText(): PreparedText {
+  function createText(single: boolean): PreparedText {
+    const first = firstColumnParameter(single);
     const columns = RESTORE_PARAMETERS.map(([column]) => column).join(", ");
-    const parameters = RESTORE_PARAMETERS.map(([, parameter], i) => retyped(parameter, 5 + i));
-    const sealed = `$${5 + RESTORE_PARAMETERS.length}::bytea`;
+    const parameters = RESTORE_PARAMETERS.map(([, parameter], i) => retyped(parameter, first + i));
+    const sealed = `$${first + RESTORE_PARAMETERS.length}::bytea`;
     const text = `
 WITH inserted AS (
   INSERT INTO ${s}.restores (${columns}, sealed_password)
   VALUES (${parameters.join(", ")}, ${sealed})
   ON CONFLICT (tenant_id, restore_id) DO NOTHING
   RETURNING 1
-),${eventsInsert("inserted")}
+),${eventsInsert("inserted", single)}
 SELECT (SELECT count(*) FROM inserted)::integer AS changed,
   (SELECT count(*) FROM appended)::integer AS appended`;
     return { name: statementName("create", text), text };
   }
 
-  function updateText(written: readonly number[], sealed: SealedChange): PreparedText {
+  function updateText(
+    written: readonly number[],
+    sealed: SealedChange,
+    single: boolean,
+  ): PreparedText {
+    const first = firstColumnParameter(single);
     const assignments = written.map((index, i) => {
       const [column, parameter] = RESTORE_PARAMETERS[index] as readonly [string, string];
-      return `${column} = ${retyped(parameter, 5 + i)}`;
+      return `${column} = ${retyped(parameter, first + i)}`;
     });
-    if (sealed === "set") assignments.push(`sealed_password = $${5 + written.length}::bytea`);
+    if (sealed === "set") assignments.push(`sealed_password = $${first + written.length}::bytea`);
     if (sealed === "erase") assignments.push("sealed_password = NULL");
     const text = `
 WITH updated AS (
   UPDATE ${s}.restores SET ${assignments.join(", ")}
   WHERE tenant_id = $1::text AND restore_id = $2::bigint AND version = $3::integer
   RETURNING 1
-),${eventsInsert("updated")}
+),${eventsInsert("updated", single)}
 SELECT (SELECT count(*) FROM updated)::integer AS changed,
-  (SELECT count(*) FROM appended)::integer AS appended, found.*
-FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (
-  SELECT ${RESTORE_COLUMNS} FROM ${s}.restores
-  WHERE NOT EXISTS (SELECT 1 FROM updated)
-    AND tenant_id = $1::text AND restore_id = $2::bigint
-) AS found ON true`;
+  (SELECT count(*) FROM appended)::integer AS appended,
+  (SELECT to_json(found) FROM (
+    SELECT ${RESTORE_COLUMNS} FROM ${s}.restores
+    WHERE NOT EXISTS (SELECT 1 FROM updated)
+      AND tenant_id = $1::text AND restore_id = $2::bigint
+  ) AS found) AS found`;
     return { name: statementName("update", text), text };
   }
 
@@ -103,14 +117,17 @@ LEFT JOIN LATERAL (
     const { restore, previous, events, expectedVersion } = request;
     const values = restoreValues(restore);
     const sealedPassword = request.sealedPassword ?? null;
+    const fromStateId = previous === null ? null : stateId(previous.state);
+    const single = events.length === 1;
     const head = [
       restore.tenantId,
       restore.restoreId,
       expectedVersion,
-      eventsDocument(events, previous === null ? null : stateId(previous.state)),
+      ...eventValues(events, fromStateId),
     ];
+    const shape = single ? "one" : "many";
     if (previous === null) {
-      const { name, text } = cached("create", createText);
+      const { name, text } = cached(`create/${shape}`, () => createText(single));
       return {
         name,
         text,
@@ -129,13 +146,34 @@ LEFT JOIN LATERAL (
       : sealedPassword !== null
         ? "set"
         : "keep";
-    const { name, text } = cached(`${written.join(",")}/${sealed}`, () =>
-      updateText(written, sealed),
+    const { name, text } = cached(`${written.join(",")}/${sealed}/${shape}`, () =>
+      updateText(written, sealed, single),
     );
     const parameters = [...head, ...written.map((i) => values[i])];
     if (sealed === "set") parameters.push(sealedPassword);
     return { name, text, values: parameters };
   };
+}
+
+/** The parameters after the key and version: one event's fields, or all events as JSON. */
+function eventValues(events: AppendRequest["events"], fromStateId: number | null): unknown[] {
+  if (events.length !== 1) return [eventsDocument(events, fromStateId)];
+  const [row] = eventRows(events, fromStateId) as [EventRow];
+  return [
+    row.type,
+    row.from,
+    row.to,
+    row.actorType,
+    row.actorId,
+    row.at,
+    row.requestId,
+    JSON.stringify(row.data),
+  ];
+}
+
+/** The first parameter after $1 tenant, $2 restore id, $3 version and the events' ones. */
+function firstColumnParameter(single: boolean): number {
+  return single ? 12 : 5;
 }
 
 /** `$7::bigint` renumbered to `$n::bigint`, keeping the cast. */

@@ -49,20 +49,29 @@ function stateAfter(event: RestoreEvent): RestoreStateName | null {
   }
 }
 
+/** One event as the append writes it: `from` and `to` are state ids. */
+export interface EventRow {
+  readonly type: string;
+  readonly from: number | null;
+  readonly to: number | null;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly at: string;
+  readonly requestId: string;
+  readonly data: unknown;
+}
+
 /**
- * The events of one append as the JSON document the append statement
- * unpacks. `from` and `to` are state ids, counted on from `fromStateId`, the
- * state of the row the events were decided on (`null` for a create).
+ * The events of one append as rows, `from` and `to` counted on from
+ * `fromStateId`, the state of the row the events were decided on (`null`
+ * for a create).
  */
-export function eventsDocument(
-  events: readonly RestoreEvent[],
-  fromStateId: number | null,
-): string {
+export function eventRows(events: readonly RestoreEvent[], fromStateId: number | null): EventRow[] {
   let previous = fromStateId;
-  const rows = events.map((event) => {
+  return events.map((event) => {
     const after = stateAfter(event);
     const to = after === null ? previous : stateId(after);
-    const row = {
+    const row: EventRow = {
       type: event.type,
       from: previous,
       to,
@@ -75,7 +84,14 @@ export function eventsDocument(
     previous = to;
     return row;
   });
-  return JSON.stringify(rows);
+}
+
+/** Several events as the JSON document the append statement unpacks. */
+export function eventsDocument(
+  events: readonly RestoreEvent[],
+  fromStateId: number | null,
+): string {
+  return JSON.stringify(eventRows(events, fromStateId));
 }
 
 type Row = Readonly<Record<string, unknown>>;

@@ -1,5 +1,5 @@
 import type { Issue } from "@restorekit/core";
-import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { failedAt, type MigrateError, type MigrateStep, refusedOptions } from "./migrate-error.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
 import { DEFAULT_SCHEMA, quoted, type SchemaName, validateSchemaName } from "./schema-name.js";
@@ -36,7 +36,8 @@ interface Progress {
  * package's `MIGRATIONS` unless `migrations` says otherwise) in version
  * order, in one transaction under a Postgres advisory lock for that schema,
  * so instances starting at once apply each exactly once; applied versions are
- * recorded in `<schema>.schema_migrations`. A failure is a `MigrateError`
+ * recorded in `<schema>.schema_migrations`. A schema that has them all is
+ * found so with one read, without the transaction or the lock. A failure is a `MigrateError`
  * naming the step, the SQLSTATE and the driver's message, and nothing of
  * that run is kept.
  *
@@ -56,7 +57,7 @@ export function migrate(
   const { schema, migrations } = checked.value;
   // Until the work starts, a failure is the connection's (or its BEGIN's).
   const progress: Progress = { step: "connect", migration: null };
-  return ResultAsync.fromThrowable(
+  const applyUnderLock = ResultAsync.fromThrowable(
     () =>
       client.transaction(async (tx) => {
         const applied = await applyPending(tx, schema, migrations, progress);
@@ -65,7 +66,34 @@ export function migrate(
         return applied;
       }),
     (cause) => failedAt(progress.step, progress.migration, cause),
-  )().map((applied) => ({ schema, applied }));
+  );
+  return allApplied(client, schema, migrations)
+    .andThen((done) => (done ? okAsync([]) : applyUnderLock()))
+    .map((applied) => ({ schema, applied }));
+}
+
+/**
+ * Whether every migration is already recorded: one read, no transaction and
+ * no lock, which is all a start on an up-to-date schema needs. A version is
+ * recorded in the transaction that applied its migration, so a recorded one
+ * is complete. Any failure here (no schema or table yet, no connection) says
+ * "not known to be applied", and the locked path does the work or names the
+ * failure at its own step.
+ */
+function allApplied(
+  client: SqlClient,
+  schema: SchemaName,
+  migrations: readonly Migration[],
+): ResultAsync<boolean, never> {
+  return ResultAsync.fromThrowable(
+    () => client.query({ text: `SELECT version FROM ${quoted(schema)}.schema_migrations` }),
+    () => null,
+  )()
+    .map((done) => {
+      const versions = new Set(done.rows.map((row) => Number(row.version)));
+      return migrations.every((migration) => versions.has(migration.version));
+    })
+    .orElse(() => okAsync(false));
 }
 
 function checkedOptions(

@@ -119,14 +119,10 @@ export function postgresRepository(
   return {
     load(tenantId, restoreId) {
       if (!isId(restoreId)) return okAsync(null);
-      return query("load", { ...statements.load, values: [tenantId, restoreId] }).andThen(
-        ({ rows }) => {
-          const [row] = rows;
-          return row === undefined
-            ? ok(null)
-            : restoreOf(row).mapErr(unreadable("load", "restores"));
-        },
-      );
+      return query("load", { ...statements.load, values: [tenantId, restoreId] }, ({ rows }) => {
+        const [row] = rows;
+        return row === undefined ? ok(null) : restoreOf(row).mapErr(unreadable("load", "restores"));
+      });
     },
 
     append(request) {
@@ -146,14 +142,15 @@ export function postgresRepository(
         );
       }
       const { restore, events, expectedVersion } = checked.value;
-      return query("append", appendStatement(checked.value)).andThen(({ rows }) => {
+      return query("append", appendStatement(checked.value), ({ rows }) => {
         const [row] = rows;
         if (Number(row?.changed) === 1) {
           notifier.send(agentRequestsOf(restore, events));
           return ok(restore);
         }
         // A lost race: the row as the statement saw it, when it is news to the caller.
-        const found = row?.restore_id == null ? null : restoreOf(row);
+        const seen = jsonValue(row?.found);
+        const found = isRecord(seen) ? restoreOf(seen) : null;
         const current =
           found?.isOk() && found.value.version > expectedVersion ? found.value : undefined;
         return err(RestoreErrors.versionConflict(request.restoreId, expectedVersion, current));
@@ -275,7 +272,7 @@ export function postgresIdGenerator(
   const query = sqlQuery(client, report);
   return {
     nextRestoreId() {
-      return query("nextRestoreId", statement).andThen(({ rows }) => {
+      return query("nextRestoreId", statement, ({ rows }) => {
         const id = Number(rows[0]?.id);
         return isId(id)
           ? ok(id)
@@ -291,16 +288,36 @@ export function postgresIdGenerator(
   };
 }
 
-/** Runs a statement, with any driver failure as a `RestoreError` and its cause reported. */
-function sqlQuery(
-  client: SqlClient,
-  report: Reporter,
-): (operation: StorageOperation, statement: SqlStatement) => ResultAsync<SqlRows, RestoreError> {
-  return (operation, statement) =>
-    ResultAsync.fromThrowable(
-      () => client.query(statement),
-      (cause) => report(operation, storageErrorOf(cause), cause),
-    )();
+type Query = <T = SqlRows>(
+  operation: StorageOperation,
+  statement: SqlStatement,
+  read?: (rows: SqlRows) => Result<T, RestoreError>,
+) => ResultAsync<T, RestoreError>;
+
+/**
+ * Runs a statement and reads its rows, with any driver failure as a
+ * `RestoreError` and its cause reported. One native async function per
+ * query rather than `fromThrowable` and a combinator: on the write path
+ * each combinator's promise chain cost more than the rest of the
+ * repository's own work.
+ */
+function sqlQuery(client: SqlClient, report: Reporter): Query {
+  return <T>(
+    operation: StorageOperation,
+    statement: SqlStatement,
+    read: (rows: SqlRows) => Result<T, RestoreError> = (rows) => ok(rows as T),
+  ) => {
+    async function settle(): Promise<Result<T, RestoreError>> {
+      let rows: SqlRows;
+      try {
+        rows = await client.query(statement);
+      } catch (cause) {
+        return err(report(operation, storageErrorOf(cause), cause));
+      }
+      return read(rows);
+    }
+    return new ResultAsync(settle());
+  };
 }
 
 function isId(value: number): boolean {
@@ -330,4 +347,8 @@ export function agentRequestOf(payload: string): AgentRequest | null {
     return null;
   }
   return { tenantId, restoreId, agentId, action: action as AgentRequest["action"], version };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }

@@ -71,16 +71,26 @@ export function guard<A extends unknown[], T>(
   onThrow: () => RestoreError,
   fault: Fault,
 ): (...args: A) => ResultAsync<T, RestoreError> {
-  const safe = ResultAsync.fromThrowable(
-    async (...args: A) => fn(...args),
-    (cause) => fault(operation, onThrow(), cause),
-  );
-  return (...args) =>
-    safe(...args)
-      .andThen((result) => result)
-      .mapErr((error) =>
-        isRestoreError(error) ? error : fault(operation, RestoreErrors.internal(), error),
-      );
+  // One native async function rather than a chain of combinators: this wraps every port call
+  // and every use case, and each neverthrow combinator costs a promise chain of its own.
+  async function settle(args: A): Promise<Result<T, RestoreError>> {
+    let result: unknown;
+    try {
+      result = await fn(...args);
+    } catch (cause) {
+      return err(fault(operation, onThrow(), cause));
+    }
+    if (!isResult(result)) {
+      return err(fault(operation, RestoreErrors.internal(), "not a Result"));
+    }
+    if (result.isOk() || isRestoreError(result.error)) return result as Result<T, RestoreError>;
+    return err(fault(operation, RestoreErrors.internal(), result.error));
+  }
+  return (...args) => new ResultAsync(settle(args));
+}
+
+function isResult(value: unknown): value is Result<unknown, unknown> {
+  return isRecord(value) && typeof value.isOk === "function" && typeof value.isErr === "function";
 }
 
 export function guardedRepository(repository: RestoreRepository, fault: Fault): RestoreRepository {

@@ -261,51 +261,47 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         return ok({ restore: stored, appended: true });
       });
 
-    /** The `n`th attempt, on a restore the store vouched for (read, or sent back by a lost race). */
-    const settle = (current: Restore, n: number): ResultAsync<Restore, RestoreError> =>
-      decideOn(current)
-        .map((outcome) => outcome.restore)
-        .orElse((error) => retry(error, current, n + 1));
-
-    const fresh = (n: number): ResultAsync<Restore, RestoreError> =>
-      loadExisting(context.tenantId, restoreId).andThen((current) => {
+    const { tenantId } = context;
+    // One loop in one native async generator rather than a chain of combinators: this is the
+    // path of every change, and each combinator costs a promise chain of its own.
+    return safeTry(async function* () {
+      let current = known.get(tenantId, restoreId);
+      // Only an append the store accepted at the remembered version proves the memory was
+      // current; a no-op or a rejection may come from a stale state, so it is decided again on
+      // a fresh read. A lost race counts as the first attempt.
+      let remembered = current !== undefined;
+      if (current === undefined) {
+        current = yield* loadExisting(tenantId, restoreId);
         known.remember(current);
-        return settle(current, n);
-      });
-
-    const retry = (
-      error: RestoreError,
-      decidedOn: Restore,
-      n: number,
-    ): ResultAsync<Restore, RestoreError> => {
-      if (error.code !== "version_conflict") return errAsync(error);
-      if (n > maxAttempts) return errAsync(RestoreErrors.busy(restoreId));
-      // Only a row newer than the one decided on is news; anything else is read afresh.
-      const { current } = error;
-      return current !== undefined && current.version > decidedOn.version
-        ? settle(current, n)
-        : fresh(n);
-    };
-
-    const remembered = known.get(context.tenantId, restoreId);
-    if (remembered === undefined) return fresh(1);
-    // Only an append the store accepted at the remembered version proves the memory was
-    // current; a no-op or a rejection may come from a stale state, so it is decided again
-    // on a fresh read. A lost race counts as the first attempt.
-    return decideOn(remembered)
-      .map((outcome): Restore | null => {
-        if (!outcome.appended) return null;
-        known.record("current");
-        return outcome.restore;
-      })
-      .orElse((error): ResultAsync<Restore | null, RestoreError> => {
-        if (error.code === "version_conflict") {
-          known.record("stale");
-          return retry(error, remembered, 2);
+      }
+      for (let attempt = 1; ; attempt += 1) {
+        const outcome = await decideOn(current);
+        if (outcome.isOk() && (outcome.value.appended || !remembered)) {
+          if (remembered) known.record("current");
+          return ok(outcome.value.restore);
         }
-        return isClientError(error) ? okAsync(null) : errAsync(error);
-      })
-      .andThen((restore) => (restore === null ? fresh(1) : okAsync(restore)));
+        const error = outcome.isErr() ? outcome.error : undefined;
+        if (error?.code === "version_conflict") {
+          if (remembered) known.record("stale");
+          if (attempt >= maxAttempts) return err(RestoreErrors.busy(restoreId));
+          // Only a row newer than the one decided on is news; anything else is read afresh.
+          const newer = error.current;
+          if (newer !== undefined && newer.version > current.version) {
+            current = newer;
+          } else {
+            current = yield* loadExisting(tenantId, restoreId);
+            known.remember(current);
+          }
+        } else if (remembered && (error === undefined || isClientError(error))) {
+          current = yield* loadExisting(tenantId, restoreId);
+          known.remember(current);
+          attempt = 0;
+        } else {
+          return err(error ?? RestoreErrors.internal());
+        }
+        remembered = false;
+      }
+    });
   }
 
   /** The StartManual or StopManual command for a restore, sealing the password on a start. */
