@@ -1,6 +1,17 @@
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
-import { MIGRATIONS } from "../src/index.js";
+import type { PGlite } from "@electric-sql/pglite";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  fromPGlite,
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  type SqlClient,
+  type SqlExecutor,
+} from "../src/index.js";
+import { filePGlite } from "./support/pglite.js";
+import { uniqueSchema } from "./support/real-server.js";
 
 describe("the shipped migrations", () => {
   it("keep the versions and names databases already recorded", () => {
@@ -20,5 +31,117 @@ describe("the shipped migrations", () => {
     const [first] = MIGRATIONS;
     expect(Object.isFrozen(MIGRATIONS)).toBe(true);
     expect(Object.isFrozen(first)).toBe(true);
+  });
+});
+
+/** Every statement a client is sent, and whether it went through a transaction. */
+function recording(client: SqlClient): {
+  client: SqlClient;
+  statements: string[];
+  transactions: () => number;
+} {
+  const statements: string[] = [];
+  let transactions = 0;
+  const record = (executor: SqlExecutor): SqlExecutor => ({
+    query: (statement) => {
+      statements.push(statement.text);
+      return executor.query(statement);
+    },
+  });
+  return {
+    statements,
+    transactions: () => transactions,
+    client: {
+      ...record(client),
+      transaction: (work) => {
+        transactions += 1;
+        return client.transaction((tx) => work(record(tx)));
+      },
+      listen: (channel, onNotification, onReconnect) =>
+        client.listen(channel, onNotification, onReconnect),
+    },
+  };
+}
+
+const migration = (version: number): Migration => ({
+  version,
+  name: `${version}_note.sql`,
+  sql: `CREATE TABLE note_${version} (id int);`,
+});
+
+describe("migrate on a schema that is up to date", () => {
+  let db: PGlite;
+  let client: SqlClient;
+
+  beforeAll(async () => {
+    db = await filePGlite();
+    client = fromPGlite(db);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (!db.closed) await db.close();
+  });
+
+  it("finds it so with one read, without a transaction or the lock", async () => {
+    const schema = uniqueSchema("uptodate");
+    expect((await migrate(client, { schema }))._unsafeUnwrap().applied).toEqual([
+      "0001_restores.sql",
+    ]);
+    const again = recording(client);
+    expect((await migrate(again.client, { schema }))._unsafeUnwrap()).toEqual({
+      schema,
+      applied: [],
+    });
+    expect(again.statements).toHaveLength(1);
+    expect(again.statements[0]).toMatch(/^SELECT version FROM "uptodate_\w+"\.schema_migrations$/);
+    expect(again.transactions()).toBe(0);
+  });
+
+  it("takes the locked path on a schema that does not exist yet, and creates it", async () => {
+    const schema = uniqueSchema("absent");
+    const first = recording(client);
+    expect((await migrate(first.client, { schema }))._unsafeUnwrap().applied).toEqual([
+      "0001_restores.sql",
+    ]);
+    expect(first.transactions()).toBe(1);
+    expect(first.statements.some((text) => text.includes("pg_advisory_xact_lock"))).toBe(true);
+  });
+
+  it("still refuses bad options before reading anything", async () => {
+    const refused = recording(client);
+    const error = (await migrate(refused.client, { schema: "Upper" }))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ code: "invalid_request", step: "validate" });
+    expect(refused.statements).toEqual([]);
+  });
+
+  it("applies exactly the migrations not yet recorded, and reads once when none is missing", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 2, max: 40 }), { maxLength: 4 }),
+        fc.uniqueArray(fc.integer({ min: 2, max: 40 }), { maxLength: 4 }),
+        async (before, added) => {
+          const schema = uniqueSchema("subset");
+          const earlier = [...MIGRATIONS, ...before.map(migration)];
+          (await migrate(client, { schema, migrations: earlier }))._unsafeUnwrap();
+          const later = [...earlier, ...added.filter((v) => !before.includes(v)).map(migration)];
+          const missing = later.slice(earlier.length).sort((a, b) => a.version - b.version);
+          const run = recording(client);
+          const report = (await migrate(run.client, { schema, migrations: later }))._unsafeUnwrap();
+          expect(report.applied).toEqual(missing.map((m) => m.name));
+          expect(run.transactions()).toBe(missing.length === 0 ? 0 : 1);
+          await client.query({ text: `DROP SCHEMA "${schema}" CASCADE` });
+        },
+      ),
+      { numRuns: 15 },
+    );
+  }, 120_000);
+
+  it("lets instances that start at once on an up-to-date schema all find it so", async () => {
+    const schema = uniqueSchema("together");
+    (await migrate(client, { schema }))._unsafeUnwrap();
+    const runs = Array.from({ length: 4 }, () => recording(client));
+    const reports = await Promise.all(runs.map((run) => migrate(run.client, { schema })));
+    expect(reports.map((report) => report._unsafeUnwrap().applied)).toEqual([[], [], [], []]);
+    expect(runs.map((run) => run.transactions())).toEqual([0, 0, 0, 0]);
   });
 });

@@ -8,6 +8,8 @@ import { readConfig } from "./config.js";
 import { startMessage, warningMessage } from "./start-message.js";
 import { type RunningServer, startServer } from "./start-server.js";
 
+// Static imports are evaluated before this line: the time until now is loading the modules.
+const modulesLoadedMs = performance.now();
 const config = readConfig(process.env);
 if (config.isErr()) {
   process.stderr.write(`restorekit did not start. ${config.error.message}\n`);
@@ -22,10 +24,8 @@ if (started.isErr()) {
 }
 const server: RunningServer = started.value;
 
-if (server.info.warnings.length > 0)
-  process.stderr.write(`${warningMessage(server.info.warnings)}\n`);
-process.stdout.write(`${startMessage(server.info, process.uptime() * 1000)}\n`);
-
+// Before the start message: whoever waits for it may signal at once, and a SIGTERM that came before
+// the handler would kill the process without a graceful shutdown.
 let signalled = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
@@ -47,3 +47,19 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     );
   });
 }
+
+if (server.info.warnings.length > 0)
+  process.stderr.write(`${warningMessage(server.info.warnings)}\n`);
+const startedInMs = process.uptime() * 1000;
+process.stdout.write(`${startMessage(server.info, startedInMs)}\n`);
+logger.info(
+  {
+    startedInMs: Math.round(startedInMs),
+    modulesLoadedMs: Math.round(modulesLoadedMs),
+    ...Object.fromEntries(
+      Object.entries(server.info.timings).map(([step, ms]) => [step, Math.round(ms)]),
+    ),
+    storage: server.info.storage,
+  },
+  "ready",
+);

@@ -7,18 +7,29 @@ import { dirname, join } from "node:path";
 /**
  * A freshly initialised, empty PGlite database kept as a tarball, so a new
  * database is unpacked from it instead of being initialised again: that
- * takes a third of the time and half the memory. Every method fails soft
+ * takes a third of the time and half the memory. A variant keeps a
+ * database that holds more, such as the server's schema already migrated,
+ * so a new database need not apply the migrations either. Every method fails soft
  * (a missing, unreadable or unwritable cache is just no template), since
  * the template only saves time.
  */
 export interface PGliteTemplate {
   /** The template, or null when there is none (yet). */
-  read(): Promise<Blob | null>;
-  /** Keeps a dump of a database that was just initialised and not yet written to. */
-  write(dump: Blob): Promise<void>;
+  read(variant?: TemplateVariant): Promise<Blob | null>;
+  /** Keeps a dump of a database that was just initialised (and migrated, for a variant) and not yet written to. */
+  write(dump: Blob, variant?: TemplateVariant): Promise<void>;
   /** Drops a template that did not load. */
-  discard(): Promise<void>;
+  discard(variant?: TemplateVariant): Promise<void>;
 }
+
+/**
+ * Which template: the empty database when absent, otherwise a name of
+ * lower-case letters, digits, `_` and `-` for a database that holds more,
+ * such as one schema migrated to a given list of migrations.
+ */
+export type TemplateVariant = string;
+
+const VARIANT = /^[a-z0-9_-]{1,100}$/;
 
 /**
  * The template cache in `dir` (default `$XDG_CACHE_HOME/restorekit` or
@@ -36,19 +47,28 @@ export interface PGliteTemplate {
 export function pgliteTemplate(dir: string = defaultCacheDir()): PGliteTemplate {
   const version = pgliteVersion();
   if (version === null) return NO_TEMPLATE;
-  const file = join(dir, `pglite-${version}-empty.tar.gz`);
+  const fileOf = (variant: TemplateVariant | undefined) => {
+    if (variant !== undefined && !VARIANT.test(variant)) return null;
+    return join(dir, `pglite-${version}-${variant ?? "empty"}.tar.gz`);
+  };
   return {
-    async read() {
+    async read(variant) {
+      const file = fileOf(variant);
+      if (file === null) return null;
       try {
         const info = await stat(dir);
         const uid = process.getuid?.();
         if (uid !== undefined && (info.uid !== uid || (info.mode & 0o077) !== 0)) return null;
+        // Untyped on purpose: typed as gzip, PGlite gunzips it on a path that leaves a damaged
+        // file's error unhandled (which would end the process) instead of throwing it to us.
         return new Blob([await readFile(file)]);
       } catch {
         return null;
       }
     },
-    async write(dump) {
+    async write(dump, variant) {
+      const file = fileOf(variant);
+      if (file === null) return;
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
         // Written aside and renamed, so a reader never sees half a template.
@@ -59,8 +79,9 @@ export function pgliteTemplate(dir: string = defaultCacheDir()): PGliteTemplate 
         // No cache: the next start initialises its database again.
       }
     },
-    async discard() {
-      await rm(file, { force: true }).catch(() => undefined);
+    async discard(variant) {
+      const file = fileOf(variant);
+      if (file !== null) await rm(file, { force: true }).catch(() => undefined);
     },
   };
 }

@@ -5,7 +5,12 @@ import { getRequestListener } from "@hono/node-server";
 import { type Clock, createRestoreService, RestoreErrors } from "@restorekit/core";
 import { createPasswordVault } from "@restorekit/crypto";
 import { createRestoreApp } from "@restorekit/hono";
-import { type OnStorageError, postgresIdGenerator, postgresRepository } from "@restorekit/postgres";
+import {
+  type OnStorageError,
+  type PostgresRepository,
+  postgresIdGenerator,
+  postgresRepository,
+} from "@restorekit/postgres";
 import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from "neverthrow";
 import type { Logger } from "pino";
 import {
@@ -50,6 +55,19 @@ export interface StartInfo {
   readonly simulatedAgent: { readonly machineId: number; readonly stepMs: number } | null;
   /** Things an operator should know: an ephemeral sealing key, no tokens, an unknown variable. */
   readonly warnings: readonly string[];
+  /** How long each step of the start took, in milliseconds, for the start log. */
+  readonly timings: StartTimings;
+}
+
+/** The steps of a start, in the order they run; each in milliseconds. */
+export interface StartTimings {
+  /** Opening the store: a pool's first connection, or PGlite loading its database. */
+  readonly storeOpenMs: number;
+  readonly migrateMs: number;
+  /** Seeding the demo restores (0 outside demo mode). */
+  readonly seedMs: number;
+  /** From the seeded store to a listening socket: the service, the HTTP app, the listen. */
+  readonly listenMs: number;
 }
 
 export interface RunningServer {
@@ -68,6 +86,8 @@ const systemClock: Clock = { now: () => new Date() };
 interface Parts {
   key: DemoAgentKey | null;
   store: Store | null;
+  /** Sends agents their requests after commits: flushed before the store closes. */
+  repository: PostgresRepository | null;
   agent: RunningAgent | null;
   server: Server | null;
 }
@@ -89,7 +109,7 @@ export function startServer(
   config: ServerConfig,
   logger: Logger,
 ): ResultAsync<RunningServer, StartError> {
-  const parts: Parts = { key: null, store: null, agent: null, server: null };
+  const parts: Parts = { key: null, store: null, repository: null, agent: null, server: null };
   let closing = false;
 
   const started = safeTry(async function* () {
@@ -119,6 +139,7 @@ export function startServer(
       schema: config.schema,
       onError: onStorageError,
     });
+    parts.repository = repository;
     const service = createRestoreService({
       repository,
       vault: createPasswordVault({
@@ -132,6 +153,7 @@ export function startServer(
       onError: (report) => logger.error(report, "restore service fault"),
     });
 
+    const seedStarted = performance.now();
     const seeded =
       key === null
         ? null
@@ -143,6 +165,7 @@ export function startServer(
             clock: systemClock,
           }).mapErr((error) => StartErrors.storageFailed("seeded", error.message));
 
+    const seededAt = performance.now();
     const app = createRestoreApp({
       service,
       tokens: tokens.verifier,
@@ -157,6 +180,7 @@ export function startServer(
       () => closing,
     );
     const server = parts.server;
+    const listeningAt = performance.now();
     const port = (server.address() as AddressInfo).port;
 
     if (config.simulatedAgent && key !== null) {
@@ -205,6 +229,12 @@ export function startServer(
           ? null
           : { machineId: DEMO_AGENT_MACHINE_ID, stepMs: config.agentStepMs },
       warnings,
+      timings: {
+        storeOpenMs: store.timings.openMs,
+        migrateMs: store.timings.migrateMs,
+        seedMs: seededAt - seedStarted,
+        listenMs: listeningAt - seededAt,
+      },
     };
     return ok(info);
   });
@@ -222,7 +252,7 @@ export function startServer(
 }
 
 async function shutdown(parts: Parts, timeoutMs: number, logger: Logger): Promise<void> {
-  const { server, agent, store, key } = parts;
+  const { server, agent, store, repository, key } = parts;
   const stopped = new Promise<void>((resolve) => {
     if (server === null || !server.listening) return resolve();
     server.close(() => resolve());
@@ -235,6 +265,8 @@ async function shutdown(parts: Parts, timeoutMs: number, logger: Logger): Promis
   }, timeoutMs);
   await Promise.all([stopped, agent?.stop()]);
   clearTimeout(deadline);
+  // The requests of the last changes may still be queued: sent before the connections go.
+  await repository?.flushNotifications();
   await store?.close();
   await key?.dispose();
 }
