@@ -10,7 +10,12 @@
  *   service, a StartManual on a restore already started (a no-op, no write);
  * - `seed-change`: the same route, a StartManual then a StopManual on each of
  *   many restores in Creating (two writes per restore);
- * - `seed-noop-log`: `seed-noop` with the request log on (pino at info, to /dev/null).
+ * - `seed-noop-log`: `seed-noop` with the request log on (pino at info, to /dev/null);
+ * - `e2e-memory`: the route end to end on the in-memory store: a StartManual
+ *   then a StopManual on each of 10 000 (and some) restores made beforehand,
+ *   every request a write;
+ * - `e2e-postgres`: the same on the real Postgres (`postgresRepository` over
+ *   a `pg.Pool`, a throwaway schema).
  *
  * Not run unless asked for, to tell apart what `seed-noop` costs (each is
  * `seed-noop` with parts replaced by stubs that answer at once):
@@ -23,6 +28,8 @@ export type Variant =
   | "seed-noop"
   | "seed-change"
   | "seed-noop-log"
+  | "e2e-memory"
+  | "e2e-postgres"
   | "adapter-only"
   | "adapter-tokens"
   | "adapter-service";
@@ -33,7 +40,12 @@ export const DEFAULT_VARIANTS: readonly Variant[] = [
   "seed-noop",
   "seed-change",
   "seed-noop-log",
+  "e2e-memory",
+  "e2e-postgres",
 ];
+
+/** The variants measured by a fixed number of requests over restores made for them, not by time. */
+export const END_TO_END: readonly Variant[] = ["e2e-memory", "e2e-postgres"];
 
 export const VARIANTS: readonly Variant[] = [
   ...DEFAULT_VARIANTS,
@@ -49,10 +61,28 @@ export const NOOP_RESTORE_ID = 13692;
 
 export type ParentMessage =
   | { readonly type: "cpu"; readonly id: number }
-  | { readonly type: "prepare"; readonly id: number; readonly count: number };
+  | { readonly type: "prepare"; readonly id: number; readonly count: number }
+  | { readonly type: "restores"; readonly id: number; readonly count: number };
+
+/** CPU time of the Postgres server, in µs: our pool's backends, and every postgres process. */
+export interface PostgresCpu {
+  readonly backends: number;
+  readonly all: number;
+}
 
 export type ChildMessage =
-  | { readonly type: "listening"; readonly port: number }
-  | { readonly type: "cpu"; readonly id: number; readonly usage: NodeJS.CpuUsage }
+  | {
+      readonly type: "listening";
+      readonly port: number;
+      /** What the server runs on, for the report: pool size, versions. */
+      readonly about: string;
+    }
+  | {
+      readonly type: "cpu";
+      readonly id: number;
+      readonly usage: NodeJS.CpuUsage;
+      readonly postgres: PostgresCpu | null;
+    }
   | { readonly type: "prepared"; readonly id: number; readonly first: number }
+  | { readonly type: "restores"; readonly id: number; readonly ids: readonly number[] }
   | { readonly type: "failed"; readonly message: string };

@@ -75,6 +75,12 @@ export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv
   app.use("*", async function requestLog(c, next) {
     const requestId = requestIdFor(c.req.header("x-request-id"));
     c.set("requestId", requestId);
+    // Checked on every request, since a logger's level may change while the app runs.
+    if (logger.isLevelEnabled !== undefined && !logger.isLevelEnabled("info")) {
+      await next();
+      c.res.headers.set("x-request-id", requestId);
+      return;
+    }
     const started = performance.now();
     await next();
     c.res.headers.set("x-request-id", requestId);

@@ -7,4 +7,9 @@ export interface RequestLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+  /**
+   * Whether a line at this level would be written (pino's `isLevelEnabled`).
+   * When present, the app skips building a request line nobody reads.
+   */
+  isLevelEnabled?(level: "info"): boolean;
 }

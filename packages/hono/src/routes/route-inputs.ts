@@ -31,13 +31,15 @@ export function contextOf(c: Context<RestoreAppEnv>, tenantParam: string): Reque
   };
 }
 
-/** The body read within the limit and parsed as JSON. */
-export function jsonBodyOf(
+/** The body read within the limit, parsed as JSON and read by `parse`. */
+export function jsonBodyOf<T>(
   c: Context<RestoreAppEnv>,
   accepted: readonly string[],
   limit: number,
-): ResultAsync<unknown, BodyError> {
-  return readBody(c.req.raw, accepted, limit).andThen(parseJsonBody);
+  parse: (body: unknown) => Result<T, RestoreError>,
+): ResultAsync<T, BodyError> {
+  // One step after the read, not two: each step of a ResultAsync is a promise hop.
+  return readBody(c.req.raw, accepted, limit).andThen((text) => parseJsonBody(text).andThen(parse));
 }
 
 const COUNT = /^[0-9]{1,16}$/;

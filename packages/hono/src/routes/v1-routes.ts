@@ -58,9 +58,9 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
   app.post(actionPath, authenticate, (c) =>
     respond.result(
       c,
-      jsonBodyOf(c, JSON_ONLY, bodyLimit)
-        .andThen(parseActionRequest)
-        .andThen((request) => service.requestAction(contextOf(c, "tenantId"), request)),
+      jsonBodyOf(c, JSON_ONLY, bodyLimit, parseActionRequest).andThen((request) =>
+        service.requestAction(contextOf(c, "tenantId"), request),
+      ),
       noContent,
     ),
   );
@@ -70,18 +70,18 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
   app.put(restoresPath, authenticate, (c) =>
     respond.result(
       c,
-      jsonBodyOf(c, JSON_ONLY, bodyLimit)
-        .andThen(parseCreateRestore)
-        .andThen((input) => service.createRestore(contextOf(c, "tenantId"), input)),
+      jsonBodyOf(c, JSON_ONLY, bodyLimit, parseCreateRestore).andThen((input) =>
+        service.createRestore(contextOf(c, "tenantId"), input),
+      ),
       (restore) => v1Json(toRestoreDetails(restore)),
     ),
   );
   app.post(restoresPath, authenticate, (c) =>
     respond.result(
       c,
-      jsonBodyOf(c, JSON_ONLY, bodyLimit)
-        .andThen(parseUpdateRestore)
-        .andThen((input) => service.updateRestore(contextOf(c, "tenantId"), input)),
+      jsonBodyOf(c, JSON_ONLY, bodyLimit, parseUpdateRestore).andThen((input) =>
+        service.updateRestore(contextOf(c, "tenantId"), input),
+      ),
       noContent,
     ),
   );

@@ -43,9 +43,9 @@ export function v2Routes({ service, authenticate, respond, bodyLimit }: V2RouteO
     respond.result(
       c,
       restoreIdOf(c, "restoreId").asyncAndThen((id) =>
-        jsonBodyOf(c, PATCH_TYPES, bodyLimit)
-          .andThen(parseAgentPatch)
-          .andThen((report) => service.agentReport(contextOf(c, "projectId"), id, report)),
+        jsonBodyOf(c, PATCH_TYPES, bodyLimit, parseAgentPatch).andThen((report) =>
+          service.agentReport(contextOf(c, "projectId"), id, report),
+        ),
       ),
       () => new Response(null, { status: 204 }),
     ),
