@@ -120,8 +120,11 @@ export function postgresRepository(
     load(tenantId, restoreId) {
       if (!isId(restoreId)) return okAsync(null);
       return query("load", { ...statements.load, values: [tenantId, restoreId] }, ({ rows }) => {
-        const [row] = rows;
-        return row === undefined ? ok(null) : restoreOf(row).mapErr(unreadable("load", "restores"));
+        if (rows.length === 0) return ok(null);
+        const row = jsonValue(rows[0]?.restore);
+        return (isRecord(row) ? restoreOf(row) : err(RestoreErrors.internal())).mapErr(
+          unreadable("load", "restores"),
+        );
       });
     },
 

@@ -37,7 +37,12 @@ export function repositoryStatements(schema: SchemaName): RepositoryStatements {
   const waiting = `${stateId("StartRequested")}, ${stateId("StopRequested")}`;
 
   return {
-    load: named("load", `SELECT ${RESTORE_COLUMNS} FROM ${s}.restores WHERE ${byKey}`),
+    // A restore comes back as one JSON column: the driver then describes one field per call
+    // instead of 27, which halved the client's CPU per load.
+    load: named(
+      "load",
+      `SELECT to_json(r) AS restore FROM (SELECT ${RESTORE_COLUMNS} FROM ${s}.restores WHERE ${byKey}) AS r`,
+    ),
     readEvents: named(
       "read_events",
       `SELECT ${EVENT_COLUMNS} FROM ${s}.restore_events
