@@ -627,20 +627,20 @@ describe("faults in the ports' answers", () => {
     }
   });
 
-  it("remembers at most 1000 restores by default: the 1001st changed pushes out the first", {
+  it("remembers at most 10 000 restores by default: the 10 001st changed pushes out the first", {
     timeout: PROPERTY_TIMEOUT_MS,
   }, async () => {
     const repository = withFaults(inMemoryRepository());
     const env = testEnvironment({ repository });
     const ids: number[] = [];
-    for (let i = 0; i < 1001; i += 1)
+    for (let i = 0; i < 10_001; i += 1)
       ids.push((await env.createRestore())._unsafeUnwrap().restoreId);
     const start = async (restoreId: number) => {
       const loads = repository.calls("load");
       (await env.service.requestAction(env.context(), { ...START, restoreId }))._unsafeUnwrap();
       return repository.calls("load") - loads;
     };
-    expect(await start(ids[1000] as number)).toBe(0);
+    expect(await start(ids[10_000] as number)).toBe(0);
     expect(await start(ids[1] as number)).toBe(0);
     expect(await start(ids[0] as number)).toBe(1);
   });

@@ -76,9 +76,13 @@ export interface RestoreServiceDeps {
   readonly maxAttempts?: number;
   /**
    * How many recently changed restores to remember, so a command on one of
-   * them is decided without a read: one round trip instead of two. Safe with
-   * several instances, since only a change the store accepts at the
-   * remembered version is ever kept; 0 turns it off. Default 1000.
+   * them is decided without a read: one round trip instead of two. It pays
+   * when a restore's commands reach the instance that last changed it (one
+   * instance, or routing by tenant or restore) and the active restores fit;
+   * when they do not, it keeps only a sample until it pays again, so it never
+   * costs much more than none. Always safe: a change decided on it is
+   * appended at the remembered version, which the store checks. 0 turns it
+   * off. Default 10 000 (about 2 KB each).
    */
   readonly knownRestores?: number;
   /**
@@ -168,7 +172,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   const resolveBackup = checkedCatalog(deps.catalog, fault);
   const nextRestoreId = checkedIds(deps.ids, fault);
   const now = checkedClock(deps.clock, fault);
-  const known = knownRestores(deps.knownRestores ?? 1000);
+  const known = knownRestores(deps.knownRestores ?? 10_000);
 
   /**
    * Runs a use case so that nothing escapes as an exception: a throw in our
@@ -270,10 +274,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       // current; a no-op or a rejection may come from a stale state, so it is decided again on
       // a fresh read. A lost race counts as the first attempt.
       let remembered = current !== undefined;
-      if (current === undefined) {
-        current = yield* loadExisting(tenantId, restoreId);
-        known.remember(current);
-      }
+      // Only what this instance appended is remembered: a restore it merely read is not news
+      // it made, and keeping it would push out one it did make.
+      if (current === undefined) current = yield* loadExisting(tenantId, restoreId);
       for (let attempt = 1; ; attempt += 1) {
         const outcome = await decideOn(current);
         if (outcome.isOk() && (outcome.value.appended || !remembered)) {
@@ -290,11 +293,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
             current = newer;
           } else {
             current = yield* loadExisting(tenantId, restoreId);
-            known.remember(current);
           }
         } else if (remembered && (error === undefined || isClientError(error))) {
           current = yield* loadExisting(tenantId, restoreId);
-          known.remember(current);
           attempt = 0;
         } else {
           return err(error ?? RestoreErrors.internal());

@@ -1,7 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Restore } from "../../src/index.js";
-import { knownRestores, PROBE_EVERY, STALE_LIMIT } from "../../src/service/known-restores.js";
+import {
+  knownRestores,
+  PAYING_SHARE,
+  RECOVERED_SHARE,
+  SAMPLE_EVERY,
+} from "../../src/service/known-restores.js";
 import { noProgress, referenceRestore } from "../support/reference-restore.js";
 
 /** A fresh restore each call: a test below changes the one it remembered. */
@@ -150,48 +155,76 @@ describe("knownRestores", () => {
     expect(known.get("123456", 1)).toEqual(kept);
   });
 
-  describe("when what it remembers keeps turning out stale", () => {
-    /** Lookups of a remembered restore that the memory answered. */
+  describe("watching whether it pays", () => {
+    /** Lookups of restore 1 that the memory answered. */
     function answered(known: ReturnType<typeof knownRestores>, lookups: number): number {
       let count = 0;
       for (let i = 0; i < lookups; i += 1) if (known.get("123456", 1) !== undefined) count += 1;
       return count;
     }
 
-    it("is consulted every time while its memories prove current", () => {
+    it("keeps everything while its lookups pay", () => {
       const known = knownRestores(10);
       known.remember(restore(1));
-      for (let i = 0; i < 200; i += 1) known.record("current");
-      expect(answered(known, 64)).toBe(64);
+      for (let i = 0; i < 300; i += 1) {
+        expect(known.get("123456", 1)).toBeDefined();
+        known.record("current");
+      }
+      expect(known.mode()).toBe("all");
+      for (let id = 2; id <= 10; id += 1) known.remember(restore(id));
+      expect(known.size()).toBe(10);
     });
 
-    it("is consulted only once in PROBE_EVERY lookups once stale outcomes pass the limit", () => {
+    it("keeps one restore in SAMPLE_EVERY once most of what it finds is stale", () => {
+      const known = knownRestores(1000);
+      for (let i = 0; i < 300; i += 1) known.record("stale");
+      expect(known.mode()).toBe("sample");
+      for (let id = 1; id <= SAMPLE_EVERY * 20; id += 1) known.remember(restore(id));
+      expect(known.size()).toBe(20);
+    });
+
+    it("keeps one in SAMPLE_EVERY once most lookups find nothing (more restores than it holds)", () => {
       const known = knownRestores(10);
-      known.remember(restore(1));
-      for (let i = 0; i < 200; i += 1) known.record("stale");
-      expect(answered(known, PROBE_EVERY * 4)).toBe(4);
+      for (let id = 1; id <= 300; id += 1) known.get("123456", id);
+      expect(known.mode()).toBe("sample");
     });
 
-    it("is consulted again once the probes find it current again", () => {
-      const known = knownRestores(10);
+    it("drops a restore it held when it does not keep the restore's next state, so it never hands out an old one", () => {
+      const known = knownRestores(1000);
+      for (let i = 0; i < 300; i += 1) known.record("stale");
       known.remember(restore(1));
-      for (let i = 0; i < 200; i += 1) known.record("stale");
-      for (let i = 0; i < 200; i += 1) known.record("current");
-      expect(answered(known, 32)).toBe(32);
+      let kept = known.get("123456", 1) !== undefined;
+      for (let version = 2; version <= 40; version += 1) {
+        known.remember({ ...restore(1), version });
+        const found = known.get("123456", 1);
+        // Found only when this very change was kept, so always the latest version.
+        if (found !== undefined) expect(found.version).toBe(version);
+        kept ||= found !== undefined;
+      }
+      expect(kept).toBe(true);
     });
 
-    it("stops being consulted exactly when the moving share of stale outcomes passes STALE_LIMIT", () => {
+    it("keeps everything again once what it samples pays", () => {
+      const known = knownRestores(1000);
+      for (let i = 0; i < 300; i += 1) known.record("stale");
+      expect(known.mode()).toBe("sample");
+      for (let i = 0; i < 300; i += 1) known.record("current");
+      expect(known.mode()).toBe("all");
+    });
+
+    it("switches exactly as the moving share of paying lookups crosses its two thresholds", () => {
       fc.assert(
-        fc.property(fc.array(fc.boolean(), { maxLength: 300 }), (outcomes) => {
+        fc.property(fc.array(fc.boolean(), { maxLength: 400 }), (outcomes) => {
           const known = knownRestores(10);
-          known.remember(restore(1));
-          let share = 0;
-          for (const stale of outcomes) {
-            known.record(stale ? "stale" : "current");
-            share += ((stale ? 1 : 0) - share) / 32;
+          let share = 1;
+          let sampling = false;
+          for (const paid of outcomes) {
+            known.record(paid ? "current" : "stale");
+            share += ((paid ? 1 : 0) - share) / 64;
+            if (!sampling && share < PAYING_SHARE) sampling = true;
+            else if (sampling && share >= RECOVERED_SHARE) sampling = false;
           }
-          const lookups = PROBE_EVERY * 2;
-          expect(answered(known, lookups)).toBe(share > STALE_LIMIT ? 2 : lookups);
+          expect(known.mode()).toBe(sampling ? "sample" : "all");
         }),
       );
     });
