@@ -4,7 +4,7 @@
  * release to the agent), with RSA-OAEP encrypt/decrypt on a 2048-bit key for
  * reference. Run: `pnpm --filter @restorekit/crypto bench`.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { type SealedPassword, validateEncryptedPassword } from "@restorekit/core";
 import { testAgentKeys } from "@restorekit/testing";
 import { Bench } from "tinybench";
@@ -18,6 +18,14 @@ import {
   parseAgentPublicKey,
   seal,
 } from "../src/index.js";
+
+/** The 1, 5 and 15 minute load averages, as `uptime` prints them. */
+function loadAverage(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ");
+}
+const LOAD_BEFORE = loadAverage();
 
 const BUDGET_MICROSECONDS = 1000;
 
@@ -100,7 +108,7 @@ for (const task of bench.tasks) {
 }
 
 console.log(
-  `\n${bench.name} — node ${process.version}, ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}\n`,
+  `\n${bench.name} — node ${process.version}, ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; load average before ${LOAD_BEFORE}, after ${loadAverage()}\n`,
 );
 console.table(rows);
 

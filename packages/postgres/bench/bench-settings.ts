@@ -65,10 +65,10 @@ function configsFrom(raw: string | undefined): readonly BenchConfig[] {
 
 /**
  * BENCH_SECONDS (measured seconds per path, config and round; default 2),
- * BENCH_WARMUP_SWEEP (2000 distinct restores changed once), BENCH_WARMUP_SECONDS (0.25), BENCH_ROUNDS (2), BENCH_CONFIGS (all eight; `none` for only StartManual),
+ * BENCH_WARMUP_SWEEP (10 000 distinct restores changed once, as a long-running instance has met them), BENCH_WARMUP_SECONDS (0.25), BENCH_ROUNDS (2), BENCH_CONFIGS (all eight; `none` for only StartManual),
  * BENCH_PATHS (e.g. `ap,b`), BENCH_POOL_MAX (32), BENCH_KNOWN_RESTORES (1000),
  * BENCH_START_MANUAL (`0` skips that part), BENCH_START_POOL (16), BENCH_START_RATE (fresh restores seeded
- * per second of the one statement's run, half that for the service's; 8000), DATABASE_URL.
+ * per second of the one statement's run, half that for the service's; 14000), DATABASE_URL.
  */
 export function benchSettings(): BenchSettings {
   return {
@@ -81,12 +81,12 @@ export function benchSettings(): BenchSettings {
     rounds: Math.max(1, Math.round(numberFrom("BENCH_ROUNDS", 2))),
     measureMs: numberFrom("BENCH_SECONDS", 2) * 1000,
     warmupMs: numberFrom("BENCH_WARMUP_SECONDS", 0.25) * 1000,
-    warmupSweep: Math.round(numberFrom("BENCH_WARMUP_SWEEP", 2000)),
+    warmupSweep: Math.round(numberFrom("BENCH_WARMUP_SWEEP", 10_000)),
     poolMax: Math.round(numberFrom("BENCH_POOL_MAX", 32)),
     knownRestores: Math.round(numberFrom("BENCH_KNOWN_RESTORES", 1000)),
     startManual: process.env.BENCH_START_MANUAL !== "0",
     startClients: 16,
     startPool: Math.max(1, Math.round(numberFrom("BENCH_START_POOL", 16))),
-    startRate: numberFrom("BENCH_START_RATE", 8000),
+    startRate: numberFrom("BENCH_START_RATE", 14000),
   };
 }

@@ -226,7 +226,7 @@ describe("a service remembers the restores it changed", () => {
     expect(learning).toBeGreaterThan(100);
     accepted = repository.calls("append");
     for (let i = 101; i <= 260; i += 1) await round(i);
-    // Then each keeps one change in 16: about 20 stale finds each over 320 commands, not 320.
+    // Then each keeps one change in 32: about 5 stale finds each over 160 of its commands, not 160.
     expect(conflicts()).toBeGreaterThan(0);
     expect(conflicts()).toBeLessThanOrEqual(60);
   });

@@ -183,10 +183,21 @@ describe("knownRestores", () => {
       expect(known.size()).toBe(20);
     });
 
-    it("keeps one in SAMPLE_EVERY once most lookups find nothing (more restores than it holds)", () => {
+    it("keeps one in SAMPLE_EVERY once most lookups of a full memory find nothing", () => {
       const known = knownRestores(10);
-      for (let id = 1; id <= 300; id += 1) known.get("123456", id);
+      for (let id = 1; id <= 10; id += 1) known.remember(restore(id));
+      for (let id = 11; id <= 300; id += 1) known.get("123456", id);
       expect(known.mode()).toBe("sample");
+    });
+
+    it("does not count the misses of a memory still filling up: it has not met those restores", () => {
+      const known = knownRestores(1000);
+      for (let id = 1; id <= 500; id += 1) {
+        expect(known.get("123456", id)).toBeUndefined();
+        known.remember(restore(id));
+      }
+      expect(known.mode()).toBe("all");
+      expect(known.size()).toBe(500);
     });
 
     it("drops a restore it held when it does not keep the restore's next state, so it never hands out an old one", () => {
