@@ -20,7 +20,6 @@ import { createRestoreService } from "@restorekit/core";
 import {
   agentPrincipal,
   DEFAULT_TENANT,
-  DESTINATION_MACHINE_ID,
   fakeBackupCatalog,
   inMemoryPasswordVault,
 } from "@restorekit/testing";

@@ -1,4 +1,4 @@
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
+import { err, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { RestoreCommand, SealedPassword } from "../commands.js";
 import { type CommandContext, decide } from "../decide.js";
 import { isClientError, type RestoreError, RestoreErrors } from "../errors.js";

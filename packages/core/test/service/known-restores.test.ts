@@ -156,13 +156,6 @@ describe("knownRestores", () => {
   });
 
   describe("watching whether it pays", () => {
-    /** Lookups of restore 1 that the memory answered. */
-    function answered(known: ReturnType<typeof knownRestores>, lookups: number): number {
-      let count = 0;
-      for (let i = 0; i < lookups; i += 1) if (known.get("123456", 1) !== undefined) count += 1;
-      return count;
-    }
-
     it("keeps everything while its lookups pay", () => {
       const known = knownRestores(10);
       known.remember(restore(1));
