@@ -8,6 +8,7 @@ import {
 } from "@restorekit/core";
 import { restoreEvents } from "@restorekit/testing";
 import type pg from "pg";
+import { restoreValues } from "../src/restore-row.js";
 
 const BATCH = 1_000;
 
@@ -55,39 +56,6 @@ const EVENT_COLUMNS: readonly (readonly [string, string])[] = [
   ["request_id", "text[]"],
   ["data", "text[]::json[]"],
 ];
-
-function rowOf(restore: Restore): unknown[] {
-  const { config, backup, progress } = restore;
-  return [
-    restore.tenantId,
-    restore.restoreId,
-    stateId(restore.state),
-    restore.version,
-    config.backupId,
-    config.backupMachineId,
-    config.destinationMachineId,
-    config.destinationPath,
-    config.overwriteFiles,
-    backup.backupConfigurationId,
-    backup.backupConfigurationName,
-    backup.restorePoint,
-    backup.backupMachineName,
-    backup.backupFlavor,
-    backup.backupDataCenter,
-    backup.destinationMachineName,
-    backup.isEncrypted,
-    backup.publicKey?.modulusHex ?? null,
-    backup.publicKey?.exponentHex ?? null,
-    restore.passwordSealed,
-    progress.startedTime,
-    progress.endedTime,
-    progress.filesRestored,
-    progress.bytesRestored,
-    progress.errors === null ? null : JSON.stringify(progress.errors),
-    restore.createdAt,
-    restore.updatedAt,
-  ];
-}
 
 function stateOf(aggregate: RestoreAggregate): number | null {
   return aggregate.type === "Existing" ? stateId(aggregate.restore.state) : null;
@@ -150,7 +118,7 @@ export async function seedRestores(
           ]);
         });
       if (aggregate.type !== "Existing") throw new Error("seed: the events made no restore");
-      restoreRows.push(rowOf(aggregate.restore));
+      restoreRows.push(restoreValues(aggregate.restore));
       written.push(aggregate.restore);
     }
     await pool.query(insertRestores, columnsOf(restoreRows, RESTORE_COLUMNS.length));
