@@ -119,7 +119,9 @@ export interface Subscription {
  * - Agents learn of start and stop requests by subscribing (delivered after
  *   commit) or, when they cannot hold a connection, by polling
  *   `pendingAgentRequests`: the restores of theirs waiting in StartRequested
- *   or StopRequested.
+ *   or StopRequested. A subscription is at least once: a store that lost
+ *   its notification connection delivers what is still pending again when
+ *   it is back, so a listener must take the same request twice calmly.
  */
 export interface RestoreRepository {
   load(tenantId: string, restoreId: number): ResultAsync<Restore | null, RestoreError>;
