@@ -98,8 +98,8 @@ SELECT (SELECT count(*) FROM updated)::integer AS changed,
   (SELECT count(*) FROM appended)::integer AS appended,
   (SELECT to_json(found) FROM (
     SELECT ${RESTORE_COLUMNS} FROM ${s}.restores
-    WHERE NOT EXISTS (SELECT 1 FROM updated)
-      AND tenant_id = $1::text AND restore_id = $2::bigint
+    WHERE tenant_id = $1::text AND restore_id = $2::bigint
+      AND NOT EXISTS (SELECT 1 FROM updated)
   ) AS found) AS found`;
     return { name: statementName("update", text), text };
   }
