@@ -16,15 +16,10 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createRestoreService } from "@restorekit/core";
-import {
-  agentPrincipal,
-  DEFAULT_TENANT,
-  fakeBackupCatalog,
-  inMemoryPasswordVault,
-} from "@restorekit/testing";
+import { agentPrincipal, DEFAULT_TENANT } from "@restorekit/testing";
 import pg from "pg";
-import { fromPool, migrate, postgresIdGenerator, postgresRepository } from "../src/index.js";
+import { fromPool, migrate } from "../src/index.js";
+import { benchService } from "./bench-service.js";
 import { type BenchConfig, benchSettings } from "./bench-settings.js";
 import { countingClient } from "./counting-client.js";
 import { type ChangePath, driveChanges, type Run } from "./drive-changes.js";
@@ -39,7 +34,6 @@ import {
   START_PATHS,
   serviceStarts,
 } from "./start-paths.js";
-import { logStorageError } from "./storage-errors.js";
 import { type ProgressSchema, WRITE_PATHS, type WritePath } from "./write-paths.js";
 
 const settings = benchSettings();
@@ -81,13 +75,7 @@ async function defaultRemembers(setup: pg.Pool): Promise<boolean> {
   const schema = await newSchema(setup, "probe");
   await seedRestores(setup, schema, 1, "InProgress");
   const client = countingClient(fromPool(setup));
-  const service = createRestoreService({
-    repository: postgresRepository(client, { schema, onError: logStorageError }),
-    ids: postgresIdGenerator(client, { schema }),
-    catalog: fakeBackupCatalog(),
-    vault: inMemoryPasswordVault(),
-    clock: { now: () => new Date() },
-  });
+  const service = benchService(client, schema);
   const context = { principal: agentPrincipal(), tenantId: DEFAULT_TENANT, requestId: "probe" };
   for (const files of [1, 2]) {
     const before = client.statements();

@@ -1,19 +1,17 @@
 import { performance } from "node:perf_hooks";
-import { createRestoreService, type RequestContext, type Restore, stateId } from "@restorekit/core";
+import { type RequestContext, type Restore, stateId } from "@restorekit/core";
 import {
   BACKUP_MACHINE_ID,
   DEFAULT_TENANT,
   DESTINATION_MACHINE_ID,
-  fakeBackupCatalog,
-  inMemoryPasswordVault,
   UNENCRYPTED_BACKUP_ID,
   userPrincipal,
 } from "@restorekit/testing";
 import type pg from "pg";
-import { fromPool, postgresIdGenerator, postgresRepository } from "../src/index.js";
+import { fromPool } from "../src/index.js";
+import { benchService } from "./bench-service.js";
 import { countingClient } from "./counting-client.js";
 import type { ChangePath } from "./drive-changes.js";
-import { logStorageError } from "./storage-errors.js";
 
 const USER = userPrincipal();
 let requests = 0;
@@ -71,13 +69,7 @@ export function serviceStarts(
   measuring: () => boolean,
 ): ChangePath {
   const client = countingClient(fromPool(pool));
-  const service = createRestoreService({
-    repository: postgresRepository(client, { schema: fresh.schema, onError: logStorageError }),
-    ids: postgresIdGenerator(client, { schema: fresh.schema }),
-    catalog: fakeBackupCatalog(),
-    vault: inMemoryPasswordVault(),
-    clock: { now: () => new Date() },
-  });
+  const service = benchService(client, fresh.schema);
   return {
     exhausted: () => fresh.next >= fresh.restores.length,
     statements: () => client.statements(),
@@ -113,14 +105,7 @@ export async function rememberedStarts(
   clients: number,
 ): Promise<{ readonly path: ChangePath; readonly fresh: FreshRestores }> {
   const client = countingClient(fromPool(pool));
-  const service = createRestoreService({
-    repository: postgresRepository(client, { schema, onError: logStorageError }),
-    ids: postgresIdGenerator(client, { schema }),
-    catalog: fakeBackupCatalog(),
-    vault: inMemoryPasswordVault(),
-    clock: { now: () => new Date() },
-    knownRestores: count,
-  });
+  const service = benchService(client, schema, count);
   const restores: Restore[] = [];
   let claimed = 0;
   await Promise.all(

@@ -1,16 +1,10 @@
-import { createRestoreService, type RequestContext, stateId } from "@restorekit/core";
-import {
-  agentPrincipal,
-  DEFAULT_TENANT,
-  DESTINATION_MACHINE_ID,
-  fakeBackupCatalog,
-  inMemoryPasswordVault,
-} from "@restorekit/testing";
+import { type RequestContext, stateId } from "@restorekit/core";
+import { agentPrincipal, DEFAULT_TENANT, DESTINATION_MACHINE_ID } from "@restorekit/testing";
 import type pg from "pg";
-import { fromPool, postgresIdGenerator, postgresRepository } from "../src/index.js";
+import { fromPool } from "../src/index.js";
+import { benchService } from "./bench-service.js";
 import { countingClient } from "./counting-client.js";
 import type { ChangePath } from "./drive-changes.js";
-import { logStorageError } from "./storage-errors.js";
 
 /** One schema of restores in progress, and the files count each was last told (the agent's truth). */
 export interface ProgressSchema {
@@ -260,16 +254,7 @@ function throughService(knownRestores: (context: PathContext) => number | undefi
     const { target, pools } = context;
     const known = knownRestores(context);
     const clients = pools.map((pool) => countingClient(fromPool(pool)));
-    const services = clients.map((client) =>
-      createRestoreService({
-        ...(known === undefined ? {} : { knownRestores: known }),
-        repository: postgresRepository(client, { schema: target.schema, onError: logStorageError }),
-        ids: postgresIdGenerator(client, { schema: target.schema }),
-        catalog: fakeBackupCatalog(),
-        vault: inMemoryPasswordVault(),
-        clock: { now: () => new Date() },
-      }),
-    );
+    const services = clients.map((client) => benchService(client, target.schema, known));
     return {
       statements: () => clients.reduce((sum, client) => sum + client.statements(), 0),
       async change(index, instance) {
