@@ -1,5 +1,6 @@
 import type { AgentRequest } from "@restorekit/core";
 import { agentChannel } from "./agent-channel.js";
+import { pause } from "./pause.js";
 import type { SchemaName } from "./schema-name.js";
 import type { SqlExecutor } from "./sql-client.js";
 import { statementName } from "./statement-name.js";
@@ -103,8 +104,4 @@ function nextTurn(): Promise<void> {
     if (typeof setImmediate === "function") setImmediate(resolve);
     else setTimeout(resolve, 0);
   });
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -16,8 +16,9 @@ import { agentNotifier } from "./agent-notifier.js";
 import { appendStatements } from "./append-statement.js";
 import { storedEventOf } from "./event-row.js";
 import { jsonValue } from "./json-column.js";
+import { pause } from "./pause.js";
 import { repositoryStatements } from "./repository-statements.js";
-import { restoreOf } from "./restore-row.js";
+import { restoreOf, restoreOfJson } from "./restore-row.js";
 import { schemaOrThrow } from "./schema-name.js";
 import type { SqlClient, SqlListener, SqlRows, SqlStatement } from "./sql-client.js";
 import { storageErrorOf } from "./storage-error.js";
@@ -121,10 +122,7 @@ export function postgresRepository(
       if (!isId(restoreId)) return okAsync(null);
       return query("load", { ...statements.load, values: [tenantId, restoreId] }, ({ rows }) => {
         if (rows.length === 0) return ok(null);
-        const row = jsonValue(rows[0]?.restore);
-        return (isRecord(row) ? restoreOf(row) : err(RestoreErrors.internal())).mapErr(
-          unreadable("load", "restores"),
-        );
+        return restoreOfJson(rows[0]?.restore).mapErr(unreadable("load", "restores"));
       });
     },
 
@@ -152,10 +150,9 @@ export function postgresRepository(
           return ok(restore);
         }
         // A lost race: the row as the statement saw it, when it is news to the caller.
-        const seen = jsonValue(row?.found);
-        const found = isRecord(seen) ? restoreOf(seen) : null;
+        const found = restoreOfJson(row?.found);
         const current =
-          found?.isOk() && found.value.version > expectedVersion ? found.value : undefined;
+          found.isOk() && found.value.version > expectedVersion ? found.value : undefined;
         return err(RestoreErrors.versionConflict(request.restoreId, expectedVersion, current));
       });
     },
@@ -240,10 +237,6 @@ export function postgresRepository(
 
 /** Waits between the polls a reconnected subscription makes until one succeeds. */
 const CATCH_UP_DELAYS_MS = [250, 1_000, 4_000];
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export interface PostgresIdGeneratorOptions {
   /** The schema `migrate` created; default `restorekit`. */
@@ -350,8 +343,4 @@ export function agentRequestOf(payload: string): AgentRequest | null {
     return null;
   }
   return { tenantId, restoreId, agentId, action: action as AgentRequest["action"], version };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }

@@ -167,6 +167,18 @@ export function restoreOf(row: Row): Result<Restore, RestoreError> {
   });
 }
 
+/**
+ * A restore sent back as one JSON column (`to_json` of `RESTORE_COLUMNS`):
+ * both drivers parse it already, a client that does not hands over text.
+ * Anything but an object is a row this package cannot read.
+ */
+export function restoreOfJson(value: unknown): Result<Restore, RestoreError> {
+  const row = jsonValue(value);
+  return typeof row === "object" && row !== null
+    ? restoreOf(row as Row)
+    : err(RestoreErrors.internal());
+}
+
 /** Epoch seconds (from `epochMs`) back to the ISO string the domain wrote. */
 export function isoOf(value: unknown): string | null {
   return value === null || value === undefined
