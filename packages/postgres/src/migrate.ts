@@ -154,6 +154,11 @@ async function applyPending(
 ): Promise<string[]> {
   const name = quoted(schema);
   progress.step = "lock";
+  // A pool's statement timeout is meant for requests: a migration waits for another instance's
+  // as long as that one takes, and a long migration is not cancelled halfway through.
+  await tx.query({
+    text: "SELECT set_config('statement_timeout', '0', true), set_config('lock_timeout', '0', true)",
+  });
   // Held until commit: a second instance waits here, then finds the work done.
   await tx.query({
     text: "SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))",

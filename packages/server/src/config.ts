@@ -16,7 +16,18 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export type StorageConfig =
   | { readonly kind: "pglite"; readonly dataDir: string }
   | { readonly kind: "pglite-memory" }
-  | { readonly kind: "postgres"; readonly url: string };
+  | {
+      readonly kind: "postgres";
+      readonly url: string;
+      /** The most connections the server opens (its notification listener included). */
+      readonly poolSize: number;
+      /**
+       * The longest a request waits on the database at each step: for a
+       * connection from the pool, and for each statement (lock waits
+       * included; the server cancels it). Past it the request answers 503.
+       */
+      readonly timeoutMs: number;
+    };
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -65,6 +76,8 @@ export const DEFAULT_DATA_DIR = ".restorekit";
 export const MEMORY_DATA_DIR = "memory://";
 export const DEFAULT_AGENT_STEP_MS = 1000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_DB_POOL_SIZE = 10;
+export const DEFAULT_DB_TIMEOUT_MS = 5_000;
 
 const LOG_LEVELS: readonly LogLevel[] = [
   "fatal",
@@ -101,6 +114,8 @@ export const KNOWN_RESTOREKIT_VARIABLES: ReadonlySet<string> = new Set([
   "RESTOREKIT_JWT_JWKS_URL",
   ...JWT_OPTIONAL,
   "RESTOREKIT_SHUTDOWN_TIMEOUT_MS",
+  "RESTOREKIT_DB_POOL_SIZE",
+  "RESTOREKIT_DB_TIMEOUT_MS",
   SEALING_KEYS_ENV,
   SEALING_KEY_CURRENT_ENV,
   // Read by the command line tool, not the server.
@@ -155,6 +170,22 @@ export function readConfig(
     0,
     600_000,
   );
+  const poolSize = readInteger(
+    issues,
+    env,
+    "RESTOREKIT_DB_POOL_SIZE",
+    DEFAULT_DB_POOL_SIZE,
+    2,
+    1_000,
+  );
+  const timeoutMs = readInteger(
+    issues,
+    env,
+    "RESTOREKIT_DB_TIMEOUT_MS",
+    DEFAULT_DB_TIMEOUT_MS,
+    100,
+    600_000,
+  );
   const tokensFile = readPath(issues, env, "RESTOREKIT_TOKENS_FILE", cwd);
   const catalogFile = readPath(issues, env, "RESTOREKIT_CATALOG_FILE", cwd);
   const jwt = readJwt(issues, env);
@@ -167,7 +198,7 @@ export function readConfig(
   if (issues.length > 0 || sealing.isErr()) return err(StartErrors.invalidConfig(issues));
   const storage: StorageConfig =
     databaseUrl !== null
-      ? { kind: "postgres", url: databaseUrl }
+      ? { kind: "postgres", url: databaseUrl, poolSize, timeoutMs }
       : dataDir === null
         ? { kind: "pglite-memory" }
         : { kind: "pglite", dataDir };
@@ -186,7 +217,7 @@ export function readConfig(
     logLevel,
     shutdownTimeoutMs,
     sealing: sealing.value,
-    warnings: unknownVariables(env),
+    warnings: [...unknownVariables(env), ...postgresOnly(env, databaseUrl)],
   });
 }
 
@@ -403,6 +434,14 @@ function readJwt(issues: ConfigIssue[], env: Env): JwtConfig | null {
       user: claim("RESTOREKIT_JWT_USER_CLAIM"),
     },
   };
+}
+
+/** Settings of the Postgres pool mean nothing on the embedded database: said, not fatal. */
+function postgresOnly(env: Env, databaseUrl: string | null): string[] {
+  if (databaseUrl !== null) return [];
+  return ["RESTOREKIT_DB_POOL_SIZE", "RESTOREKIT_DB_TIMEOUT_MS"]
+    .filter((name) => isSet(env, name))
+    .map((name) => `${name} is set, but it applies only with DATABASE_URL (a Postgres server)`);
 }
 
 function unknownVariables(env: Env): string[] {

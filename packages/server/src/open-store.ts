@@ -66,7 +66,7 @@ export function openStore(
   const started = performance.now();
   const opened =
     storage.kind === "postgres"
-      ? openPostgres(storage.url, options)
+      ? openPostgres(storage, options)
       : storage.kind === "pglite"
         ? openPGliteDir(storage.dataDir, templates)
         : openPGlite(undefined, "PGlite in memory", () => Promise.resolve(), templates);
@@ -116,24 +116,36 @@ function migratedVariant(schema: string): TemplateVariant {
   return `${schema}-${digest}`;
 }
 
+/** How the server names its connections, so an operator can tell them apart in `pg_stat_activity`. */
+export const APPLICATION_NAME = "restorekit";
+
 function openPostgres(
-  url: string,
+  storage: Extract<StorageConfig, { kind: "postgres" }>,
   options: OpenStoreOptions,
 ): ResultAsync<OpenedStore, StartError> {
   // Loaded here, as PGlite is where it is opened: a start loads the driver of its own store only.
   return ResultAsync.fromThrowable(
     () => import("pg"),
     () => StartErrors.storageFailed("reached", "the Postgres driver (pg) could not be loaded."),
-  )().andThen(({ default: pg }) => connectPool(pg, url, options));
+  )().andThen(({ default: pg }) => connectPool(pg, storage, options));
 }
 
 function connectPool(
   pg: typeof import("pg").default,
-  url: string,
+  { url, poolSize, timeoutMs }: Extract<StorageConfig, { kind: "postgres" }>,
   options: OpenStoreOptions,
 ): ResultAsync<OpenedStore, StartError> {
   const description = `Postgres at ${withoutPassword(url)}`;
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  // A slow database must cost a request a bounded wait, not a growing queue: the wait for a
+  // connection and every statement (lock waits included) end at the timeout, and the request
+  // answers 503. The server cancels a statement past it, so its connection is free again at once.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    application_name: APPLICATION_NAME,
+  });
   // node-postgres asks every app for this: an idle connection the server drops must not crash us.
   pool.on("error", (error) => options.onPoolError?.(error));
   const client = fromPool(pool);

@@ -41,9 +41,32 @@ describe("readConfig", () => {
     expect(
       readConfig({ DATABASE_URL: url, DATA_DIR: "/var/lib/rk" })._unsafeUnwrap(),
     ).toMatchObject({
-      storage: { kind: "postgres", url },
+      storage: { kind: "postgres", url, poolSize: 10, timeoutMs: 5_000 },
       dataDir: "/var/lib/rk",
     });
+  });
+
+  it("sizes the Postgres pool and bounds its waits, and says when those settings mean nothing", () => {
+    const url = "postgres://app@db:5432/app";
+    const config = readConfig({
+      DATABASE_URL: url,
+      RESTOREKIT_DB_POOL_SIZE: "4",
+      RESTOREKIT_DB_TIMEOUT_MS: "250",
+    })._unsafeUnwrap();
+    expect(config.storage).toEqual({ kind: "postgres", url, poolSize: 4, timeoutMs: 250 });
+    expect(config.warnings).toEqual([]);
+    expect(
+      readConfig({ DATA_DIR: "memory://", RESTOREKIT_DB_TIMEOUT_MS: "250" })._unsafeUnwrap()
+        .warnings,
+    ).toEqual([
+      "RESTOREKIT_DB_TIMEOUT_MS is set, but it applies only with DATABASE_URL (a Postgres server)",
+    ]);
+    expect(
+      issuesOf({ DATABASE_URL: url, RESTOREKIT_DB_POOL_SIZE: "1", RESTOREKIT_DB_TIMEOUT_MS: "5s" }),
+    ).toEqual([
+      'RESTOREKIT_DB_POOL_SIZE: must be a whole number from 2 to 1000, not "1"',
+      'RESTOREKIT_DB_TIMEOUT_MS: must be a whole number from 100 to 600000, not "5s"',
+    ]);
   });
 
   it("reads every setting it is given", () => {

@@ -134,7 +134,10 @@ describe("openStore on Postgres", () => {
     const { port } = probe.address() as { port: number };
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const url = `postgres://app:hunter2@127.0.0.1:${port}/app`;
-    const opened = await openStore({ kind: "postgres", url }, { schema: "restorekit" });
+    const opened = await openStore(
+      { kind: "postgres", url, poolSize: 4, timeoutMs: 5_000 },
+      { schema: "restorekit" },
+    );
     expect(opened._unsafeUnwrapErr()).toEqual({
       code: "storage_failed",
       message: `The store could not be reached: Postgres at postgres://app@127.0.0.1:${port}/app does not answer. Is it running, and are the host, port, user, password and database of DATABASE_URL right?`,
