@@ -4,7 +4,7 @@ import type { FaultSetup } from "./fault-setup.js";
 // HTTP load on one or more running servers, every answer recorded, so a test can check each
 // against the transition tables and, afterwards, against what the database holds.
 
-export type Op = "create" | "start" | "stop" | "report" | "read";
+export type Op = "create" | "start" | "stop" | "report" | "read" | "password";
 
 /** The v2 states an agent reports, with the v1 `RestoreStateId` each leads to. */
 export const REPORTED_STATE_IDS = {
@@ -35,6 +35,8 @@ export const ALLOWED: Readonly<Record<Op, readonly number[]>> = {
   stop: [204, 400],
   report: [204, 409],
   read: [200],
+  // The agent's password: released while an encrypted restore is active, 404 otherwise.
+  password: [200, 404],
 };
 
 export interface Outcome {
@@ -51,6 +53,8 @@ export interface Outcome {
   readonly ms: number;
   /** The body of an answer the tables do not allow, for the failure message. */
   readonly detail?: string;
+  /** Why an answer with an allowed status is still wrong (a released password not the one sent). */
+  readonly wrong?: string;
 }
 
 export interface LoadOptions {
@@ -75,7 +79,14 @@ export interface Load {
   stop(): Promise<void>;
 }
 
-const DEFAULT_WEIGHTS: Record<Op, number> = { create: 1, start: 3, stop: 1, report: 6, read: 1 };
+const DEFAULT_WEIGHTS: Record<Op, number> = {
+  create: 1,
+  start: 3,
+  stop: 1,
+  report: 6,
+  read: 1,
+  password: 1,
+};
 
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)] as T;
@@ -206,6 +217,7 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
     const startedAt = performance.now();
     let reported: ReportedState | undefined;
     let created: number | null = null;
+    let wrong: string | undefined;
     let answer: Awaited<ReturnType<typeof send>>;
     switch (op) {
       case "create": {
@@ -259,6 +271,22 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
         );
         break;
       }
+      case "password": {
+        answer = await send(
+          url,
+          `/v2/${setup.tenant}/restores/${restoreId}/password`,
+          { method: "GET", token: setup.tokens.agent },
+          hangAfterMs,
+        );
+        // Sealed by whichever process took the start, opened by this one: it must be what was sent.
+        if (answer.status === 200) {
+          const released = String(JSON.parse(answer.body).EncryptedPassword).replace(/\s/g, "");
+          if (released.toLowerCase() !== setup.encryptedPassword.toLowerCase()) {
+            wrong = "the released password is not the one the start sent";
+          }
+        }
+        break;
+      }
       case "read":
         answer = await send(
           url,
@@ -282,6 +310,7 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
       startedAt,
       ms: performance.now() - startedAt,
       ...(allowed ? {} : { detail: answer.body.slice(0, 300) }),
+      ...(wrong === undefined ? {} : { wrong }),
     });
     // A client backs off when told to, or when nothing answers, instead of spinning.
     if (answer.status === 503 || answer.status === "network") await sleep(50);
@@ -309,7 +338,8 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
 
 /**
  * The answers the tables do not allow: a status not listed for the
- * operation, a 503 without `Retry-After`, a hang; and a request that failed
+ * operation, a 503 without `Retry-After`, a hang, a wrong answer (see
+ * `Outcome.wrong`); and a request that failed
  * without an answer unless `networkFailures` says the test made that happen.
  */
 export function disallowed(
@@ -317,6 +347,7 @@ export function disallowed(
   networkFailures: "allowed" | "refused",
 ): Outcome[] {
   return outcomes.filter((outcome) => {
+    if (outcome.wrong !== undefined) return true;
     if (outcome.status === "network") return networkFailures === "refused";
     if (outcome.status === "hung") return true;
     if (outcome.status === 503) return outcome.retryAfter === null;

@@ -127,7 +127,8 @@ export async function unbackedAcknowledgements(
     const missing: string[] = [];
     for (const outcome of outcomes) {
       if (typeof outcome.status !== "number" || outcome.status >= 300) continue;
-      if (outcome.op === "read" || outcome.restoreId === null) continue;
+      if (outcome.op === "read" || outcome.op === "password" || outcome.restoreId === null)
+        continue;
       const states = reached.get(outcome.restoreId);
       const needs =
         outcome.op === "create"
