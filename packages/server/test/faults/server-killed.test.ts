@@ -52,9 +52,6 @@ describe.skipIf(!onPostgres)(
         killed.signal("SIGKILL");
         urls = [];
         expect((await killed.exited).signal).toBe("SIGKILL");
-        inFlightAtKill += load.outcomes
-          .slice(before)
-          .filter((outcome) => outcome.status === "network").length;
         const restarting = performance.now();
         server = await startServerProcess(env);
         restartMs.push(performance.now() - restarting);
