@@ -4,27 +4,13 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { CREATE_EXAMPLE, call, startRestore, waitForState } from "../support/api.js";
+import { SERVER_URL as DATABASE_URL, postgresAnswers } from "../support/scratch-database.js";
 import { startServerProcess } from "../support/server-process.js";
 
 // The server on a real Postgres (DATABASE_URL), in a schema of its own that is dropped afterwards.
 // Where no server answers, the same test runs on PGlite and says so in its name and output.
 
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const SCHEMA = `rk_server_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const onPostgres = await postgresAnswers();
 if (!onPostgres) {

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { decryptPassword, encryptPassword } from "@restorekit/crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { SERVER_URL as DATABASE_URL, postgresAnswers } from "../support/scratch-database.js";
 import {
   bytesSecret,
   type CorpusItem,
@@ -26,27 +27,12 @@ import { startServerProcess } from "../support/server-process.js";
 // for every passphrase, ciphertext, sealing key and token, in every encoding. A planted copy of each
 // corpus shows that the search finds what it looks for.
 
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const AUDIT_DB = `rk_audit_${process.pid}_${randomBytes(4).toString("hex")}`;
 const SCHEMA = "restorekit";
 const PG_DUMP = existsSync("/usr/lib/postgresql/15/bin/pg_dump")
   ? "/usr/lib/postgresql/15/bin/pg_dump"
   : "pg_dump";
 const HANG_GUARD_MS = 60_000;
-
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const onPostgres = await postgresAnswers();
 if (!onPostgres) {
