@@ -14,6 +14,8 @@ export interface AgentRequestsOptions {
   readonly includePending?: boolean;
   /** Told why setting up failed, with the driver's error (see `postgresRepository`). */
   readonly onError?: OnStorageError;
+  /** How often the stream also polls the pending requests (see `postgresRepository`). */
+  readonly pollIntervalMs?: number;
 }
 
 /** The requests of one agent as they are committed; `close` (or the signal) ends it. */
@@ -26,8 +28,9 @@ export interface AgentRequestStream extends AsyncIterable<AgentRequest> {
  * place before the poll runs, so a request committed in between is not
  * missed; one seen both ways is yielded once. Setting up fails as data
  * (`storage_unavailable`); once set up, the stream yields until closed or
- * aborted. Requests sent while a lost notification connection is being
- * re-established are not replayed: poll `pendingAgentRequests` after a gap.
+ * aborted. A request sent while the notification connection was lost, or
+ * never sent, is yielded by the next poll (on reconnecting, and every
+ * `pollIntervalMs`) if it is still pending.
  *
  * @example
  * ```ts
@@ -42,6 +45,7 @@ export function agentRequests(
   const repository = postgresRepository(client, {
     schema: options.schema,
     onError: options.onError,
+    pollIntervalMs: options.pollIntervalMs,
   });
   const { tenantId, agentId, signal } = options;
   const queue: AgentRequest[] = [];

@@ -38,7 +38,17 @@ export interface PostgresRepositoryOptions {
    * it, so this is where an operator learns why.
    */
   readonly onError?: OnStorageError;
+  /**
+   * How often a subscription also polls the pending requests, in
+   * milliseconds; 0 never. A request whose notification was never sent (its
+   * instance died between the commit and the send) reaches a listener that
+   * stayed connected by this poll. Default 30 000.
+   */
+  readonly pollIntervalMs?: number;
 }
+
+/** A subscription's poll: seldom, since notifications carry nearly every request. */
+const DEFAULT_POLL_INTERVAL_MS = 30_000;
 
 /** Core's `RestoreRepository`, and a way to wait for the agent requests it sends after commits. */
 export interface PostgresRepository extends RestoreRepository {
@@ -60,9 +70,9 @@ export interface PostgresRepository extends RestoreRepository {
  *   `version_conflict`, carrying the row as it is now when one exists, so
  *   the service decides again without reading.
  * - Agent requests are sent after the commit, batched per repository, on
- *   the channel `agentChannel` names; a subscription whose connection was
- *   lost polls the pending requests when it is back, so it may hear of one
- *   twice but misses none that is still pending.
+ *   the channel `agentChannel` names; a subscription polls the pending
+ *   requests when its lost connection is back, and every `pollIntervalMs`,
+ *   so it may hear of one twice but misses none that is still pending.
  * - Every query is scoped by tenant; a missing restore is `ok(null)`; a
  *   database that cannot be reached is `storage_unavailable`, never "not found".
  * - Errors keep their fixed messages (no driver text, SQL or values); the
@@ -89,6 +99,7 @@ export function postgresRepository(
   options: PostgresRepositoryOptions = {},
 ): PostgresRepository {
   const schema = schemaOrThrow(options.schema);
+  const pollIntervalMs = Math.max(0, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   const statements = repositoryStatements(schema);
   const appendStatement = appendStatements(schema);
   const report = reporterFor(options.onError);
@@ -204,15 +215,22 @@ export function postgresRepository(
         });
       };
       // Whatever was sent while the connection was down is lost; what is still pending is not.
+      let polling = false;
       const catchUp = async () => {
-        for (const delay of [0, ...CATCH_UP_DELAYS_MS]) {
-          if (!open) return;
-          if (delay > 0) await pause(delay);
-          const polled = await pending(tenantId, agentId);
-          if (polled.isOk()) {
-            for (const request of polled.value) deliver(request);
-            return;
+        if (polling) return;
+        polling = true;
+        try {
+          for (const delay of [0, ...CATCH_UP_DELAYS_MS]) {
+            if (!open) return;
+            if (delay > 0) await pause(delay);
+            const polled = await pending(tenantId, agentId);
+            if (polled.isOk()) {
+              for (const request of polled.value) deliver(request);
+              return;
+            }
           }
+        } finally {
+          polling = false;
         }
       };
       return listen(
@@ -225,12 +243,18 @@ export function postgresRepository(
           }
         },
         () => void catchUp(),
-      ).map((listening) => ({
-        close: () => {
-          open = false;
-          return listening.close().catch(() => undefined);
-        },
-      }));
+      ).map((listening) => {
+        const timer = pollIntervalMs > 0 ? setInterval(() => void catchUp(), pollIntervalMs) : null;
+        // The poll is a safety net: it must not keep a process alive that has nothing else to do.
+        timer?.unref?.();
+        return {
+          close: () => {
+            open = false;
+            if (timer !== null) clearInterval(timer);
+            return listening.close().catch(() => undefined);
+          },
+        };
+      });
     },
   };
 }

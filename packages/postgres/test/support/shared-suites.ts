@@ -14,6 +14,9 @@ import {
 import { dropSchema } from "./contract-subject.js";
 import { rawInspector, transitions } from "./raw-inspector.js";
 import { uniqueSchema } from "./real-server.js";
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 import { serviceOn } from "./service.js";
 
 /** Where a suite runs: clients on separate connections where the backend has them. */
@@ -216,6 +219,45 @@ export function notifySuite(backend: () => Backend): void {
         } satisfies AgentRequest);
         await stream.close();
         expect((await iterator.next()).done).toBe(true);
+        await dropSchema(writer, schema);
+      } finally {
+        await on.release();
+      }
+    });
+
+    it("polls every pollIntervalMs, so a request whose notification never came still arrives", async () => {
+      const on = backend();
+      const [listener, writer] = on.clients(2);
+      if (listener === undefined || writer === undefined) throw new Error("no clients");
+      const schema = uniqueSchema("poll");
+      try {
+        (await migrate(writer, { schema }))._unsafeUnwrap();
+        // Committed, and its notification sent, before anyone listens: only a poll can find it.
+        const writes = postgresRepository(writer, { schema });
+        const started = await serviceOn(writer, schema, writes).createStarted();
+        await writes.flushNotifications();
+        const subscribe = (pollIntervalMs: number, heard: AgentRequest[]) =>
+          postgresRepository(listener, { schema, pollIntervalMs }).subscribeAgentRequests(
+            DEFAULT_TENANT,
+            DESTINATION_MACHINE_ID,
+            (request) => heard.push(request),
+          );
+        const unheard: AgentRequest[] = [];
+        const heard: AgentRequest[] = [];
+        const quiet = (await subscribe(0, unheard))._unsafeUnwrap();
+        const polling = (await subscribe(100, heard))._unsafeUnwrap();
+        const deadline = Date.now() + 30_000;
+        while (heard.length < 2 && Date.now() < deadline) await pause(50);
+        await Promise.all([quiet.close(), polling.close()]);
+        expect(unheard, "without the poll, nothing tells of it").toEqual([]);
+        // Two polls at least, the first found and the second found again: at least once.
+        expect(heard.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(heard.map((r) => `${r.restoreId}@${r.version}:${r.action}`))).toEqual(
+          new Set([`${started.restoreId}@${started.version}:start`]),
+        );
+        const count = heard.length;
+        await pause(300);
+        expect(heard.length, "a closed subscription polls no more").toBe(count);
         await dropSchema(writer, schema);
       } finally {
         await on.release();
