@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { faultSetup } from "../support/fault-setup.js";
+import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
 import { classes, disallowed, type Outcome, startLoad, tally } from "../support/load.js";
 import {
   adminQuery,
@@ -34,17 +34,19 @@ const ANSWER_BOUND_MS = 2 * TIMEOUT_MS + 4_000;
 describe.skipIf(!onPostgres)(
   "a database slower than the request timeout (a lock held with pg_sleep)",
   () => {
-    const setup = faultSetup();
+    // Made when the tests run, so a skipped run makes no keys and leaves no directory.
+    let setup: FaultSetup;
     let database: ScratchDatabase;
     let server: ServerProcess | null = null;
 
     beforeAll(async () => {
+      setup = faultSetup();
       database = await scratchDatabase("rk_fault_slow");
     });
     afterAll(async () => {
       await server?.stop();
       await database?.drop();
-      setup.cleanup();
+      setup?.cleanup();
     });
 
     it("answers 503 with Retry-After in bounded time, within its pool, and recovers", async () => {

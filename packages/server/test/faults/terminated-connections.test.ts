@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { faultSetup } from "../support/fault-setup.js";
+import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
 import { classes, disallowed, startLoad, tally } from "../support/load.js";
 import {
   adminQuery,
@@ -33,17 +33,19 @@ const KILL_FOR_MS = 6_000;
 const KILL_EVERY_MS = 250;
 
 describe.skipIf(!onPostgres)("connections terminated under load (pg_terminate_backend)", () => {
-  const setup = faultSetup();
+  // Made when the tests run, so a skipped run makes no keys and leaves no directory.
+  let setup: FaultSetup;
   let database: ScratchDatabase;
   let server: ServerProcess | null = null;
 
   beforeAll(async () => {
+    setup = faultSetup();
     database = await scratchDatabase("rk_fault_kill");
   });
   afterAll(async () => {
     await server?.stop();
     await database?.drop();
-    setup.cleanup();
+    setup?.cleanup();
   });
 
   it("answers only by the tables or 503, keeps every acknowledgement, and recovers by itself", async () => {
