@@ -1,15 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAULT_SCHEMA, verdict } from "../support/fault-run.js";
 import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
 import { classes, disallowed, type Load, type Outcome, startLoad, tally } from "../support/load.js";
 import { type ServerProcess, startServerProcess } from "../support/server-process.js";
 import {
   type AgentListener,
-  checkStore,
   listenAsAgent,
   requestKey,
   requestsInLog,
-  unbackedAcknowledgements,
 } from "../support/store-check.js";
 import {
   createThrowawayCluster,
@@ -136,7 +135,7 @@ describe.skipIf(unavailable !== null)(
       });
       const url = server.url;
       const serverPid = server.child.pid;
-      listeners.push(await listenAsAgent(db.url, "restorekit", setup.tenant, setup.agentId));
+      listeners.push(await listenAsAgent(db.url, FAULT_SCHEMA, setup.tenant, setup.agentId));
       // A request still open 20 s on is a hang: each database step the server takes ends at 5 s.
       load = await startLoad({
         urls: () => [url],
@@ -164,7 +163,7 @@ describe.skipIf(unavailable !== null)(
       const relistened = (async () => {
         while (relistening) {
           try {
-            listeners.push(await listenAsAgent(db.url, "restorekit", agent.tenant, agent.id));
+            listeners.push(await listenAsAgent(db.url, FAULT_SCHEMA, agent.tenant, agent.id));
             return performance.now();
           } catch {
             await sleep(100);
@@ -205,14 +204,8 @@ describe.skipIf(unavailable !== null)(
       // The notifier sends after each commit; give it a moment to drain before counting.
       await sleep(500);
       for (const listener of listeners) await listener.close();
-      const store = await checkStore(db.url, "restorekit");
-      const unbacked = await unbackedAcknowledgements(
-        db.url,
-        "restorekit",
-        setup.tenant,
-        load.outcomes,
-      );
-      const expected = await requestsInLog(db.url, "restorekit", setup.tenant);
+      const { store, unbacked, line } = await verdict(db.url, setup, load.outcomes);
+      const expected = await requestsInLog(db.url, FAULT_SCHEMA, setup.tenant);
       const heard = new Set(listeners.flatMap((listener) => listener.heard.map(requestKey)));
       const heardOfExpected = expected.filter((key) => heard.has(key)).length;
 
@@ -248,7 +241,7 @@ describe.skipIf(unavailable !== null)(
           `  /readyz while down: ${pollsWhileDown.length} polls ${statuses(pollsWhileDown)}, ${pollsWhileDown.filter((p) => p.retryAfter !== null).length} with Retry-After; /healthz while down: ${healthWhileDown}`,
           `  /readyz 200 again ${readyAt === null ? "never" : `${ms(recovered - startAsked)} after the start was asked`}, ${pollsStarting.length} polls before ${statuses(pollsStarting)}; server pid ${serverPid} still up: ${serverStillUp}`,
           `  after recovery: ${afterRecovery.length} requests, ${afterRecovery.filter((o) => o.status === 503).length} answered 503`,
-          `  store: ${store.restores} restores, ${store.events} events, ${store.problems.length} problems; acknowledgements lost (not in the log): ${unbacked.length}`,
+          line,
           `  agent requests in the log: ${expected.length}, heard: ${heardOfExpected} (not asserted: those sent while the database was away are lost by design); the agent listened again ${listeningAgainAt === null ? "never" : ms(listeningAgainAt - startAsked)} after the start was asked`,
           `  by operation: ${JSON.stringify(tally(outcomes))}`,
         ].join("\n"),

@@ -1,27 +1,23 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
-import { classes, disallowed, type Outcome, startLoad, tally } from "../support/load.js";
+import { describe, expect, it } from "vitest";
+import { FAULT_SCHEMA, faultRun, postgresOrSay, verdict } from "../support/fault-run.js";
 import {
-  adminQuery,
-  postgresAnswers,
-  type ScratchDatabase,
-  SERVER_URL,
-  scratchDatabase,
-} from "../support/scratch-database.js";
-import { type ServerProcess, startServerProcess } from "../support/server-process.js";
-import { checkStore, unbackedAcknowledgements } from "../support/store-check.js";
+  classes,
+  describeAnswers,
+  disallowed,
+  type Outcome,
+  startLoad,
+  tally,
+} from "../support/load.js";
+import { adminQuery, SERVER_URL } from "../support/scratch-database.js";
 
 // A database that stops answering in time: a transaction holds an exclusive lock on the
 // restores table (and sleeps) for longer than the server's timeout. Requests must answer 503
 // with Retry-After in bounded time, the server must not open more connections than its pool
 // allows nor leave statements waiting past the timeout, and all must be well once it lets go.
 
-const onPostgres = await postgresAnswers();
-if (!onPostgres) {
-  console.warn(`Postgres does not answer at ${SERVER_URL}: the slow-database test did not run.`);
-}
+const onPostgres = await postgresOrSay("the slow-database test");
 
 const POOL_SIZE = 5;
 const TIMEOUT_MS = 1_000;
@@ -34,25 +30,11 @@ const ANSWER_BOUND_MS = 2 * TIMEOUT_MS + 4_000;
 describe.skipIf(!onPostgres)(
   "a database slower than the request timeout (a lock held with pg_sleep)",
   () => {
-    // Made when the tests run, so a skipped run makes no keys and leaves no directory.
-    let setup: FaultSetup;
-    let database: ScratchDatabase;
-    let server: ServerProcess | null = null;
-
-    beforeAll(async () => {
-      setup = faultSetup();
-      database = await scratchDatabase("rk_fault_slow");
-    });
-    afterAll(async () => {
-      await server?.stop();
-      await database?.drop();
-      setup?.cleanup();
-    });
+    const run = faultRun("rk_fault_slow");
 
     it("answers 503 with Retry-After in bounded time, within its pool, and recovers", async () => {
-      server = await startServerProcess({
-        ...setup.env,
-        DATABASE_URL: database.url,
+      const { setup, database } = run();
+      const server = await run().server({
         RESTOREKIT_DB_POOL_SIZE: String(POOL_SIZE),
         RESTOREKIT_DB_TIMEOUT_MS: String(TIMEOUT_MS),
       });
@@ -64,7 +46,7 @@ describe.skipIf(!onPostgres)(
       locker.on("error", () => undefined);
       await locker.connect();
       await locker.query("BEGIN");
-      await locker.query("LOCK TABLE restorekit.restores IN ACCESS EXCLUSIVE MODE");
+      await locker.query(`LOCK TABLE ${FAULT_SCHEMA}.restores IN ACCESS EXCLUSIVE MODE`);
       const lockedAt = performance.now();
       const sleeping = locker.query(`SELECT pg_sleep(${LOCK_SECONDS})`);
       const locked = load.outcomes.length;
@@ -98,13 +80,7 @@ describe.skipIf(!onPostgres)(
       // Answers that straddle the release may succeed; those sent after it all must.
       const afterSettled = after.slice(Math.min(after.length, 50));
 
-      const store = await checkStore(database.url, "restorekit");
-      const unbacked = await unbackedAcknowledgements(
-        database.url,
-        "restorekit",
-        setup.tenant,
-        load.outcomes,
-      );
+      const { store, unbacked, line } = await verdict(database.url, setup, load.outcomes);
       const times = whileLocked.map((o) => o.ms).sort((a, b) => a - b);
       const at = (q: number) =>
         Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0);
@@ -115,11 +91,11 @@ describe.skipIf(!onPostgres)(
         [
           "reliability: a database slower than the request timeout",
           `  lock held ${LOCK_SECONDS} s; server timeout ${TIMEOUT_MS} ms, pool ${POOL_SIZE}`,
-          `  ${summary.total} requests while it held: ${summary.unavailable} answered 503 (all with Retry-After: ${whileLocked.every((o) => o.status !== 503 || o.retryAfter !== null)}), ${summary.ok} acknowledged, ${summary.refused} refused, ${summary.other} other`,
+          `  while it held, ${describeAnswers(whileLocked)}; every 503 with Retry-After: ${whileLocked.every((o) => o.status !== 503 || o.retryAfter !== null)}`,
           `  answer time while it held: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${Math.round(times.at(-1) ?? 0)} ms (bound ${ANSWER_BOUND_MS} ms)`,
           `  server connections: at most ${maxConnections} (pool ${POOL_SIZE}); longest lock wait seen ${Math.round(longestWait)} ms`,
           `  after it let go: ${afterSettled.length} requests, ${afterSettled.filter((o) => o.status === 503).length} answered 503`,
-          `  store: ${store.restores} restores, ${store.events} events, ${store.problems.length} problems; acknowledgements not in the log: ${unbacked.length}`,
+          line,
           `  by operation: ${JSON.stringify(tally(load.outcomes))}`,
         ].join("\n"),
       );

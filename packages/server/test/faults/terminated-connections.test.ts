@@ -1,61 +1,27 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
-import { classes, disallowed, startLoad, tally } from "../support/load.js";
-import {
-  adminQuery,
-  postgresAnswers,
-  type ScratchDatabase,
-  SERVER_URL,
-  scratchDatabase,
-} from "../support/scratch-database.js";
-import { type ServerProcess, startServerProcess } from "../support/server-process.js";
-import {
-  checkStore,
-  listenAsAgent,
-  requestKey,
-  requestsInLog,
-  unbackedAcknowledgements,
-} from "../support/store-check.js";
+import { describe, expect, it } from "vitest";
+import { FAULT_SCHEMA, faultRun, postgresOrSay, verdict } from "../support/fault-run.js";
+import { classes, describeAnswers, disallowed, startLoad, tally } from "../support/load.js";
+import { adminQuery, SERVER_URL } from "../support/scratch-database.js";
+import { listenAsAgent, requestKey, requestsInLog } from "../support/store-check.js";
 
 // The server's Postgres connections are terminated again and again while clients keep it busy:
 // every answer must still be one the tables allow (or a 503 with Retry-After), nothing may be
 // half written, and the server must come back by itself.
 
-const onPostgres = await postgresAnswers();
-if (!onPostgres) {
-  console.warn(
-    `Postgres does not answer at ${SERVER_URL}: the terminated-connections test did not run.`,
-  );
-}
+const onPostgres = await postgresOrSay("the terminated-connections test");
 
 const KILL_FOR_MS = 6_000;
 const KILL_EVERY_MS = 250;
 
 describe.skipIf(!onPostgres)("connections terminated under load (pg_terminate_backend)", () => {
-  // Made when the tests run, so a skipped run makes no keys and leaves no directory.
-  let setup: FaultSetup;
-  let database: ScratchDatabase;
-  let server: ServerProcess | null = null;
-
-  beforeAll(async () => {
-    setup = faultSetup();
-    database = await scratchDatabase("rk_fault_kill");
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-    setup?.cleanup();
-  });
+  const run = faultRun("rk_fault_kill");
 
   it("answers only by the tables or 503, keeps every acknowledgement, and recovers by itself", async () => {
-    server = await startServerProcess({
-      ...setup.env,
-      DATABASE_URL: database.url,
-      RESTOREKIT_DB_POOL_SIZE: "6",
-    });
+    const { setup, database } = run();
+    const server = await run().server({ RESTOREKIT_DB_POOL_SIZE: "6" });
     const url = server.url;
-    const listener = await listenAsAgent(database.url, "restorekit", setup.tenant, setup.agentId);
+    const listener = await listenAsAgent(database.url, FAULT_SCHEMA, setup.tenant, setup.agentId);
     const load = await startLoad({ urls: () => [url], setup, workers: 12, restores: 30 });
     const ready: number[] = [];
     let killed = 0;
@@ -91,14 +57,8 @@ describe.skipIf(!onPostgres)("connections terminated under load (pg_terminate_ba
     // The notifier sends after each commit; give it a moment to drain before counting.
     await sleep(500);
     await listener.close();
-    const store = await checkStore(database.url, "restorekit");
-    const unbacked = await unbackedAcknowledgements(
-      database.url,
-      "restorekit",
-      setup.tenant,
-      load.outcomes,
-    );
-    const expected = await requestsInLog(database.url, "restorekit", setup.tenant);
+    const { store, unbacked, line } = await verdict(database.url, setup, load.outcomes);
+    const expected = await requestsInLog(database.url, FAULT_SCHEMA, setup.tenant);
     const heard = new Set(listener.heard.map(requestKey));
     const unheard = expected.filter((key) => !heard.has(key));
 
@@ -107,10 +67,10 @@ describe.skipIf(!onPostgres)("connections terminated under load (pg_terminate_ba
       [
         "reliability: connections terminated under load",
         `  ${killed} server connections terminated in ${rounds} rounds over ${KILL_FOR_MS / 1000} s`,
-        `  ${summary.total} requests (${duringKills} during the kills): ${summary.ok} acknowledged, ${summary.refused} refused by the tables, ${summary.unavailable} answered 503, ${summary.other} other`,
+        `  ${describeAnswers(load.outcomes)}; ${duringKills} during the kills`,
         `  /readyz during the kills: ${ready.filter((s) => s === 200).length} × 200, ${ready.filter((s) => s === 503).length} × 503; ready again ${Math.round(recoveredMs)} ms after the last kill`,
         `  after recovery: ${afterRecovery.length} requests, ${afterRecovery.filter((o) => o.status === 503).length} answered 503`,
-        `  store: ${store.restores} restores, ${store.events} events, ${store.problems.length} problems; acknowledgements not in the log: ${unbacked.length}`,
+        line,
         `  agent requests in the log: ${expected.length}, heard: ${expected.length - unheard.length} (${listener.heard.length - heard.size} heard twice)`,
         `  by operation: ${JSON.stringify(tally(load.outcomes))}`,
       ].join("\n"),

@@ -385,3 +385,9 @@ export function classes(outcomes: readonly Outcome[]): {
     other: count((o) => o.status === "hung" || (numeric(o) >= 500 && o.status !== 503)),
   };
 }
+
+/** The answers in one phrase for a test's printed summary. */
+export function describeAnswers(outcomes: readonly Outcome[]): string {
+  const c = classes(outcomes);
+  return `${c.total} requests: ${c.ok} acknowledged, ${c.refused} refused by the tables, ${c.unavailable} answered 503, ${c.network} without an answer, ${c.other} other`;
+}
