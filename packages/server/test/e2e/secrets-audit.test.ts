@@ -196,13 +196,22 @@ describe(
       };
       const encrypt = (text: string, key = agentPublicPem) =>
         encryptPassword(text, key)._unsafeUnwrap();
+      // A ciphertext for another key passes the server's checks only when it is also below the
+      // agent's modulus (about half of them are): drawn until it is, so the start is accepted.
+      const agentModulus = BigInt(
+        `0x${Buffer.from(String(agentKeys.publicKey.export({ format: "jwk" }).n), "base64url").toString("hex")}`,
+      );
+      const strangerPem = strangerKeys.publicKey.export({ type: "spki", format: "pem" }).toString();
+      const forTheWrongKey = (): string => {
+        for (;;) {
+          const hex = encrypt(passphrases.wrongKey, strangerPem);
+          if (BigInt(`0x${hex}`) < agentModulus) return hex;
+        }
+      };
       const ciphertexts = {
         one: encrypt(passphrases.one),
         two: encrypt(passphrases.two),
-        wrongKey: encrypt(
-          passphrases.wrongKey,
-          strangerKeys.publicKey.export({ type: "spki", format: "pem" }).toString(),
-        ),
+        wrongKey: forTheWrongKey(),
         notAllowed: encrypt(passphrases.notAllowed),
         leftSealed: encrypt(passphrases.leftSealed),
         stopped: encrypt(passphrases.stopped),
