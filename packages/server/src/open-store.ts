@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
 import { type RestoreError, RestoreErrors } from "@restorekit/core";
@@ -170,11 +170,56 @@ function openPGliteDir(
 ): ResultAsync<OpenedStore, StartError> {
   const lock = join(dataDir, LOCK_FILE);
   const release = () => rm(lock, { force: true });
+  const dir = join(dataDir, PGLITE_DIR);
+  // Released only once taken: a lock refused belongs to the live server that holds it.
   return lockDataDir(dataDir, lock).andThen(() =>
-    openPGlite(join(dataDir, PGLITE_DIR), `PGlite in ${dataDir}`, release, templates).orElse(
-      (error) => ResultAsync.fromSafePromise(release()).andThen(() => errAsync(error)),
-    ),
+    inspectPGliteDir(dataDir)
+      .andThen((found) =>
+        openPGlite(
+          dir,
+          `PGlite in ${dataDir}`,
+          release,
+          templates,
+          found === "new" ? join(dataDir, CREATING_FILE) : undefined,
+        ),
+      )
+      .orElse((error) => ResultAsync.fromSafePromise(release()).andThen(() => errAsync(error))),
   );
+}
+
+/**
+ * Whether the data directory holds a database to open or is to get a new
+ * one. A directory whose creation never finished (the marker is still
+ * there: nothing was ever acknowledged from it) is cleared and made anew. A
+ * database directory with files but no `PG_VERSION` is refused: PGlite would
+ * take it for an empty one and initialise a new database over what is there.
+ */
+function inspectPGliteDir(dataDir: string): ResultAsync<"new" | "existing", StartError> {
+  const dir = join(dataDir, PGLITE_DIR);
+  const creating = join(dataDir, CREATING_FILE);
+  const unusable = (why: string) => () => StartErrors.dataDirUnusable(dataDir, why);
+  return ResultAsync.fromThrowable(
+    async () => {
+      if (existsSync(creating)) {
+        await rm(dir, { recursive: true, force: true });
+        return [];
+      }
+      return await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return [];
+        throw error;
+      });
+    },
+    unusable(`${dir} cannot be read`),
+  )().andThen((names) => {
+    if (names.includes("PG_VERSION")) return okAsync("existing" as const);
+    if (names.length === 0) return okAsync("new" as const);
+    return errAsync(
+      StartErrors.dataDirUnusable(
+        dataDir,
+        `${dir} holds files but no PG_VERSION, so it is not a whole database (it was damaged, or files were removed by hand). Nothing was changed: restore ${dataDir} from a backup, or move ${dir} away to start with an empty database`,
+      ),
+    );
+  });
 }
 
 function openPGlite(
@@ -182,15 +227,18 @@ function openPGlite(
   description: string,
   release: () => Promise<void>,
   templates: Templates,
+  creating?: string,
 ): ResultAsync<OpenedStore, StartError> {
   return ResultAsync.fromThrowable(
-    () => createPGlite(dir, templates),
+    () => createPGlite(dir, templates, creating),
     () =>
       StartErrors.storageFailed(
         "opened",
         dir === undefined
           ? "the embedded PGlite database did not start."
-          : `the embedded PGlite database in ${dir} did not open. Was it written by another version, or is it damaged? Move it away to start afresh.`,
+          : creating !== undefined
+            ? `a new embedded PGlite database could not be created in ${dir}. Is there room on the disk, and may this user write there? The next start creates it again.`
+            : `the embedded PGlite database in ${dir} did not open: it is damaged (a disk fault, or files changed by hand) or was written by another PGlite version. Nothing was changed: restore the directory from a backup, or move it away to start with an empty database.`,
       ),
   )().map(({ db, from }): OpenedStore => {
     const client = fromPGlite(db);
@@ -219,24 +267,59 @@ function openPGlite(
 type PGliteOrigin = "existing" | "migrated-template" | "empty-template" | "initdb";
 
 /**
- * A new database is unpacked from the template of the schema migrated to
- * today's migrations when there is one, else from the empty template, else
- * initialised (and then kept as the empty template); an existing one is
- * opened as it is. A template that does not load is dropped, and the next
- * way taken.
+ * Marks a data directory whose database is being created: PGlite writes a
+ * new database file by file (`PG_VERSION` first), so a process killed
+ * meanwhile leaves a directory that looks like a database and is not. Written
+ * before the first file and removed once the database is whole, so the next
+ * start knows to make that directory anew.
+ */
+export const CREATING_FILE = "pgdata.creating";
+
+/**
+ * A new database (in memory, or in `dir` when `creating` names its marker)
+ * is unpacked from the template of the schema migrated to today's
+ * migrations when there is one, else from the empty template, else
+ * initialised (and then kept as the empty template); otherwise the database
+ * in `dir` is opened as it is. A template that does not load is dropped,
+ * and the next way taken.
  */
 async function createPGlite(
   dir: string | undefined,
   templates: Templates,
+  creating?: string,
 ): Promise<{ db: PGlite; from: PGliteOrigin }> {
   const { PGlite } = await import("@electric-sql/pglite");
   const options: PGliteOptions = {
     ...(dir === undefined ? {} : { dataDir: dir }),
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
   };
-  const isNew = dir === undefined || !existsSync(join(dir, "PG_VERSION"));
-  if (!isNew) return { db: await PGlite.create(options), from: "existing" };
-  const { template, migrated } = templates;
+  if (dir !== undefined && creating === undefined) {
+    return { db: await PGlite.create(options), from: "existing" };
+  }
+  // No fsync, for the marker as for the database (PGlite runs Postgres with fsync off): both
+  // survive a killed process, as the kernel holds every write, but not a machine that loses power.
+  if (creating !== undefined) await writeFile(creating, CREATING_NOTE);
+  const created = await createFromTemplate(PGlite, options, dir, templates);
+  if (creating === undefined) return created;
+  // From here a kill leaves a whole database, which Postgres recovers like any other.
+  try {
+    await rm(creating);
+  } catch (error) {
+    await created.db.close().catch(() => undefined);
+    throw error;
+  }
+  return created;
+}
+
+const CREATING_NOTE =
+  "restorekit is creating the database in pgdata. If this file is still here, that did not finish and nothing was stored: the next start creates the database again.\n";
+
+async function createFromTemplate(
+  PGliteClass: typeof PGlite,
+  options: PGliteOptions,
+  dir: string | undefined,
+  { template, migrated }: Templates,
+): Promise<{ db: PGlite; from: PGliteOrigin }> {
   for (const [variant, from] of [
     [migrated, "migrated-template"],
     [undefined, "empty-template"],
@@ -244,13 +327,13 @@ async function createPGlite(
     const dump = await template.read(variant);
     if (dump === null) continue;
     try {
-      return { db: await PGlite.create({ ...options, loadDataDir: dump }), from };
+      return { db: await PGliteClass.create({ ...options, loadDataDir: dump }), from };
     } catch {
       await template.discard(variant);
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     }
   }
-  const db = await PGlite.create(options);
+  const db = await PGliteClass.create(options);
   await template.write(await db.dumpDataDir("gzip"));
   return { db, from: "initdb" };
 }

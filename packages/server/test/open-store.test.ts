@@ -1,6 +1,8 @@
 import {
   chmodSync,
+  cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -10,9 +12,16 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { openStore, type Store, withoutPassword } from "../src/open-store.js";
-import { pgliteTemplate } from "../src/pglite-template.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  CREATING_FILE,
+  LOCK_FILE,
+  openStore,
+  PGLITE_DIR,
+  type Store,
+  withoutPassword,
+} from "../src/open-store.js";
+import { type PGliteTemplate, pgliteTemplate } from "../src/pglite-template.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -124,6 +133,123 @@ describe("openStore on PGlite", () => {
     expect(await template.read()).not.toBeNull();
     chmodSync(cache, 0o777);
     expect(await template.read()).toBeNull();
+  });
+});
+
+describe("openStore on a PGlite directory left mid-write", () => {
+  // One template cache for these tests, so only the first start pays for initdb.
+  let cache: string;
+  let template: PGliteTemplate;
+  beforeAll(() => {
+    cache = mkdtempSync(join(tmpdir(), "rk-store-cache-"));
+    template = pgliteTemplate(cache);
+  });
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+  const open = (dataDir: string) =>
+    openStore({ kind: "pglite", dataDir }, { schema: "restorekit", template });
+
+  /** A data directory holding a database with one row in it, closed cleanly. */
+  async function dataDirWithRow(): Promise<string> {
+    const dataDir = tempDir();
+    const store = (await open(dataDir))._unsafeUnwrap();
+    await store.client.query({ text: "CREATE TABLE kept (n int)" });
+    await store.client.query({ text: "INSERT INTO kept VALUES (42)" });
+    await store.close();
+    return dataDir;
+  }
+
+  /** The files of a database, but for the pid file Postgres writes at each start, even one that fails. */
+  const filesOf = (pgdata: string) =>
+    readdirSync(pgdata, { recursive: true })
+      .map(String)
+      .filter((name) => name !== "postmaster.pid")
+      .sort();
+
+  it("makes a directory whose creation never finished anew, and leaves no marker once it is whole", {
+    timeout: 180_000,
+  }, async () => {
+    const dataDir = tempDir();
+    const pgdata = join(dataDir, PGLITE_DIR);
+    // What a kill while the template was being unpacked leaves: PG_VERSION first, then some files.
+    mkdirSync(join(pgdata, "base", "5"), { recursive: true });
+    writeFileSync(join(pgdata, "PG_VERSION"), "17\n");
+    writeFileSync(join(pgdata, "base", "5", "1259"), Buffer.alloc(8192, 7));
+    writeFileSync(join(dataDir, CREATING_FILE), "");
+
+    const store = (await open(dataDir))._unsafeUnwrap();
+    const tables = await store.client.query({
+      text: "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'restorekit'",
+    });
+    expect(tables.rows[0]?.n).toBeGreaterThan(0);
+    expect(existsSync(join(dataDir, CREATING_FILE))).toBe(false);
+    await store.close();
+
+    // A new directory gets the marker only while it is being made.
+    const fresh = tempDir();
+    await (await open(fresh))._unsafeUnwrap().close();
+    expect(readdirSync(fresh).sort()).toEqual([PGLITE_DIR]);
+  });
+
+  it("refuses a database directory with files but no PG_VERSION, and changes none of them", {
+    timeout: 180_000,
+  }, async () => {
+    const dataDir = await dataDirWithRow();
+    const pgdata = join(dataDir, PGLITE_DIR);
+    const version = readFileSync(join(pgdata, "PG_VERSION"));
+    rmSync(join(pgdata, "PG_VERSION"));
+    const control = readFileSync(join(pgdata, "global", "pg_control"));
+
+    const error = (await open(dataDir))._unsafeUnwrapErr();
+    expect(error.code).toBe("data_dir_unusable");
+    expect(error.message).toBe(
+      `The data directory ${dataDir} cannot be used: ${pgdata} holds files but no PG_VERSION, so it is not a whole database (it was damaged, or files were removed by hand). Nothing was changed: restore ${dataDir} from a backup, or move ${pgdata} away to start with an empty database.`,
+    );
+    expect(existsSync(join(pgdata, "PG_VERSION"))).toBe(false);
+    expect(readFileSync(join(pgdata, "global", "pg_control")).equals(control)).toBe(true);
+    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
+
+    // Put back, it opens with what was there: nothing was initialised over it.
+    writeFileSync(join(pgdata, "PG_VERSION"), version);
+    const store = (await open(dataDir))._unsafeUnwrap();
+    expect((await store.client.query({ text: "SELECT n FROM kept" })).rows).toEqual([{ n: 42 }]);
+    await store.close();
+  });
+
+  it("fails with a message naming the directory when a file of the database is damaged, never opening it empty", {
+    timeout: 240_000,
+  }, async () => {
+    const pristine = await dataDirWithRow();
+    const damages: Record<string, (pgdata: string) => void> = {
+      "pg_control overwritten": (pgdata) => {
+        const file = join(pgdata, "global", "pg_control");
+        const bytes = readFileSync(file);
+        bytes.fill(0x5a, 16, 200);
+        writeFileSync(file, bytes);
+      },
+      "PG_VERSION emptied": (pgdata) => writeFileSync(join(pgdata, "PG_VERSION"), ""),
+      "the write-ahead log emptied": (pgdata) => {
+        for (const name of readdirSync(join(pgdata, "pg_wal"))) {
+          if (/^[0-9A-F]{24}$/.test(name)) writeFileSync(join(pgdata, "pg_wal", name), "");
+        }
+      },
+    };
+    for (const [damage, apply] of Object.entries(damages)) {
+      const dataDir = tempDir();
+      cpSync(pristine, dataDir, { recursive: true });
+      const pgdata = join(dataDir, PGLITE_DIR);
+      apply(pgdata);
+      const before = filesOf(pgdata);
+
+      const error = (await open(dataDir))._unsafeUnwrapErr();
+      expect(error, damage).toEqual({
+        code: "storage_failed",
+        message: `The store could not be opened: the embedded PGlite database in ${pgdata} did not open: it is damaged (a disk fault, or files changed by hand) or was written by another PGlite version. Nothing was changed: restore the directory from a backup, or move it away to start with an empty database.`,
+      });
+      expect(filesOf(pgdata), damage).toEqual(before);
+      expect(existsSync(join(dataDir, LOCK_FILE)), damage).toBe(false);
+      expect(existsSync(join(dataDir, CREATING_FILE)), damage).toBe(false);
+    }
   });
 });
 

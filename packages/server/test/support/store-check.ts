@@ -1,157 +1,37 @@
-import { type AgentRequest, fold, type Restore } from "@restorekit/core";
-import { agentChannel, fromPool, postgresRepository } from "@restorekit/postgres";
+import type { AgentRequest } from "@restorekit/core";
+import { agentChannel, fromPool, type SqlClient } from "@restorekit/postgres";
 import pg from "pg";
-import { type Outcome, REPORTED_STATE_IDS } from "./load.js";
+import type { Outcome } from "./load.js";
+import { checkStoreOn, type StoreReport, unbackedAcknowledgementsOn } from "./sql-store-check.js";
 
-// What a database holds after a test's load, checked with plain SQL, and with core's fold over
-// the log the repository reads (the repository's reads are checked against raw SQL by the
-// postgres package's contract suite).
+// The store's rules and the acknowledgement check (sql-store-check.ts) on a Postgres server by
+// URL, and a LISTEN of the test's own.
 
-/** Active states (StartRequested 6, Queued 1, Preparing 9, InProgress 2, StopRequested 7). */
-const ACTIVE = [6, 1, 9, 2, 7];
+export type { StoreReport } from "./sql-store-check.js";
 
-export interface StoreReport {
-  readonly restores: number;
-  readonly events: number;
-  /** Every broken rule, one line each: empty when the store is sound. */
-  readonly problems: readonly string[];
-}
-
-/**
- * Every restore of the schema: its row equals the fold of its log, the log
- * counts 1, 2, ... without a gap and its version is that count, each event
- * leaves the state the one before reached, and a sealed password exists
- * only on an encrypted restore in an active state.
- */
-export async function checkStore(url: string, schema: string): Promise<StoreReport> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+async function onServer<T>(url: string, use: (client: SqlClient) => Promise<T>): Promise<T> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on("error", () => undefined);
-  const s = `"${schema}"`;
-  const problems: string[] = [];
   try {
-    const gaps = await pool.query(`
-      SELECT r.tenant_id, r.restore_id, r.version, count(e.seq)::int AS n,
-             coalesce(min(e.seq), 0) AS first, coalesce(max(e.seq), 0) AS last
-      FROM ${s}.restores r LEFT JOIN ${s}.restore_events e USING (tenant_id, restore_id)
-      GROUP BY r.tenant_id, r.restore_id, r.version
-      HAVING count(e.seq) <> r.version OR coalesce(min(e.seq), 0) <> 1 OR coalesce(max(e.seq), 0) <> r.version`);
-    for (const row of gaps.rows) {
-      problems.push(
-        `restore ${row.restore_id}: version ${row.version} but ${row.n} events numbered ${row.first}..${row.last}`,
-      );
-    }
-    const chain = await pool.query(`
-      SELECT tenant_id, restore_id, seq, from_state_id, previous FROM (
-        SELECT tenant_id, restore_id, seq, from_state_id,
-               lag(to_state_id) OVER (PARTITION BY tenant_id, restore_id ORDER BY seq) AS previous
-        FROM ${s}.restore_events) chained
-      WHERE from_state_id IS DISTINCT FROM previous`);
-    for (const row of chain.rows) {
-      problems.push(
-        `restore ${row.restore_id} event ${row.seq}: leaves state ${row.from_state_id}, but the log was in ${row.previous}`,
-      );
-    }
-    const sealed = await pool.query(
-      `SELECT restore_id, state_id, is_encrypted FROM ${s}.restores
-       WHERE sealed_password IS NOT NULL AND NOT (is_encrypted AND state_id = ANY($1::smallint[]))`,
-      [ACTIVE],
-    );
-    for (const row of sealed.rows) {
-      problems.push(
-        `restore ${row.restore_id}: a sealed password in state ${row.state_id} (encrypted: ${row.is_encrypted})`,
-      );
-    }
-    const missingSeal = await pool.query(
-      `SELECT restore_id FROM ${s}.restores WHERE password_sealed AND sealed_password IS NULL`,
-    );
-    for (const row of missingSeal.rows) {
-      problems.push(`restore ${row.restore_id}: says a password is sealed, but none is stored`);
-    }
-
-    const repository = postgresRepository(fromPool(pool), { schema });
-    const keys = await pool.query(
-      `SELECT tenant_id, restore_id FROM ${s}.restores ORDER BY tenant_id, restore_id`,
-    );
-    let events = 0;
-    for (const { tenant_id: tenantId, restore_id: rawId } of keys.rows) {
-      const restoreId = Number(rawId);
-      const [row, log] = await Promise.all([
-        repository.load(tenantId, restoreId),
-        repository.readEvents(tenantId, restoreId),
-      ]);
-      if (row.isErr() || log.isErr()) {
-        problems.push(`restore ${restoreId}: could not be read back`);
-        continue;
-      }
-      events += log.value.length;
-      const folded = fold(log.value.map((stored) => stored.event));
-      const expected: Restore | null = folded.type === "Existing" ? folded.restore : null;
-      if (JSON.stringify(expected) !== JSON.stringify(row.value)) {
-        problems.push(
-          `restore ${restoreId}: the row is not the fold of its log:\n  row  ${JSON.stringify(row.value)}\n  fold ${JSON.stringify(expected)}`,
-        );
-      }
-    }
-    return { restores: keys.rows.length, events, problems };
+    return await use(fromPool(pool));
   } finally {
     await pool.end();
   }
 }
 
-/**
- * The acknowledgements the database does not bear out. A 200 to a create
- * means the restore exists; a 204 to a start means its log holds a start
- * request (a start is a no-op only on a restore started before); a 204 to
- * a stop, a stop request or a stop; a 204 to an agent report of a state, an
- * event that reached it (a report is a no-op only in the state reported).
- */
-export async function unbackedAcknowledgements(
+/** See `checkStoreOn`. */
+export function checkStore(url: string, schema: string): Promise<StoreReport> {
+  return onServer(url, (client) => checkStoreOn(client, schema));
+}
+
+/** See `unbackedAcknowledgementsOn`. */
+export function unbackedAcknowledgements(
   url: string,
   schema: string,
   tenant: string,
   outcomes: readonly Outcome[],
 ): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      `SELECT r.restore_id, array_remove(array_agg(DISTINCT e.to_state_id), NULL) AS reached
-       FROM "${schema}".restores r LEFT JOIN "${schema}".restore_events e USING (tenant_id, restore_id)
-       WHERE r.tenant_id = $1 GROUP BY r.restore_id`,
-      [tenant],
-    );
-    const reached = new Map<number, Set<number>>(
-      rows.map((row) => [Number(row.restore_id), new Set((row.reached as number[]).map(Number))]),
-    );
-    const missing: string[] = [];
-    for (const outcome of outcomes) {
-      if (typeof outcome.status !== "number" || outcome.status >= 300) continue;
-      if (outcome.op === "read" || outcome.op === "password" || outcome.restoreId === null)
-        continue;
-      const states = reached.get(outcome.restoreId);
-      const needs =
-        outcome.op === "create"
-          ? []
-          : outcome.op === "start"
-            ? [6]
-            : outcome.op === "stop"
-              ? [7, 4]
-              : [REPORTED_STATE_IDS[outcome.reported ?? "queued"]];
-      if (states === undefined) {
-        missing.push(
-          `${outcome.op} ${outcome.status} on restore ${outcome.restoreId}: no such restore`,
-        );
-      } else if (needs.length > 0 && !needs.some((state) => states.has(state))) {
-        missing.push(
-          `${outcome.op}${outcome.reported === undefined ? "" : ` ${outcome.reported}`} ${outcome.status} on restore ${outcome.restoreId}: its log never reached ${needs.join(" or ")}`,
-        );
-      }
-    }
-    return missing;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return onServer(url, (client) => unbackedAcknowledgementsOn(client, schema, tenant, outcomes));
 }
 
 /** A LISTEN of its own on one agent's channel, recording every request heard. */
