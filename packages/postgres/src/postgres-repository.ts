@@ -215,20 +215,31 @@ export function postgresRepository(
         });
       };
       // Whatever was sent while the connection was down is lost; what is still pending is not.
+      const poll = async () => {
+        for (const delay of [0, ...CATCH_UP_DELAYS_MS]) {
+          if (!open) return;
+          if (delay > 0) await pause(delay);
+          const polled = await pending(tenantId, agentId);
+          if (polled.isOk()) {
+            for (const request of polled.value) deliver(request);
+            return;
+          }
+        }
+      };
+      // One poll at a time; one asked for meanwhile runs after it, as it may need a later snapshot.
       let polling = false;
+      let again = false;
       const catchUp = async () => {
-        if (polling) return;
+        if (polling) {
+          again = true;
+          return;
+        }
         polling = true;
         try {
-          for (const delay of [0, ...CATCH_UP_DELAYS_MS]) {
-            if (!open) return;
-            if (delay > 0) await pause(delay);
-            const polled = await pending(tenantId, agentId);
-            if (polled.isOk()) {
-              for (const request of polled.value) deliver(request);
-              return;
-            }
-          }
+          do {
+            again = false;
+            await poll();
+          } while (again && open);
         } finally {
           polling = false;
         }
