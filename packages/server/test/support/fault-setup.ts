@@ -14,6 +14,8 @@ export interface FaultSetup {
   readonly tenant: string;
   readonly tokens: { readonly creator: string; readonly observer: string; readonly agent: string };
   readonly backups: { readonly plain: number; readonly encrypted: number };
+  /** The machine both backups were taken on. */
+  readonly backupMachineId: number;
   readonly agentId: number;
   readonly privateKey: KeyObject;
   /** A ciphertext of `passphrase` for the agent's key, hex: what a client sends to start. */
@@ -71,6 +73,7 @@ export function faultSetup(): FaultSetup {
     tenant: FAULT_TENANT,
     tokens,
     backups: { plain: 41, encrypted: 42 },
+    backupMachineId: BACKUP_MACHINE,
     agentId: AGENT_MACHINE,
     privateKey,
     passphrase,

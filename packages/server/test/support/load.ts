@@ -162,7 +162,7 @@ export async function createRestore(
 function createBody(setup: FaultSetup, encrypted: boolean) {
   return {
     BackupId: encrypted ? setup.backups.encrypted : setup.backups.plain,
-    BackupMachineId: 31,
+    BackupMachineId: setup.backupMachineId,
     DestinationMachineId: setup.agentId,
     DestinationPath: "/restore/here",
     OverwriteFiles: false,
