@@ -62,6 +62,11 @@ export type RestoreError =
        */
       readonly current?: Restore;
     })
+  | (OnRestore<"precondition_failed"> & {
+      /** The versions the request would act on (its If-Match), and the one the restore is at. */
+      readonly expected: readonly number[];
+      readonly version: number;
+    })
   | OnRestore<"restore_busy">
   | OnRestore<"sealed_password_unreadable">
   | Base<"storage_unavailable">
@@ -93,6 +98,7 @@ export const ERROR_STATUS = {
   unknown_reference: 400,
   agent_conflict: 409,
   version_conflict: 409,
+  precondition_failed: 412,
   restore_busy: 503,
   sealed_password_unreadable: 500,
   storage_unavailable: 503,
@@ -297,6 +303,21 @@ export const RestoreErrors = {
       restoreId,
       expectedVersion,
       ...(current === undefined ? {} : { current }),
+    };
+  },
+  /** The request was made on a version the restore is no longer (or never was) at. */
+  preconditionFailed(
+    restoreId: number,
+    expected: readonly number[],
+    version: number,
+  ): RestoreErrorOf<"precondition_failed"> {
+    const wanted = expected.length === 0 ? "no version it can be at" : expected.join(" or ");
+    return {
+      code: "precondition_failed",
+      message: `Restore ${restoreId} is at version ${version}, not ${wanted}: read it again and decide again.`,
+      restoreId,
+      expected: [...expected],
+      version,
     };
   },
   busy(restoreId: number): RestoreErrorOf<"restore_busy"> {

@@ -88,6 +88,7 @@ export type {
   ActionRequest,
   AgentReport,
   CreateRestoreInput,
+  Precondition,
   UpdateRestoreInput,
 } from "./service/inputs.js";
 export {

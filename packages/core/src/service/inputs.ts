@@ -28,3 +28,12 @@ export interface AgentReport {
   readonly state: AgentReportedState | null;
   readonly report: ProgressReport;
 }
+
+/**
+ * A condition on a change (HTTP `If-Match`): made only while the restore is
+ * at one of `versions`, else `precondition_failed` and nothing changes. An
+ * empty list matches no version.
+ */
+export interface Precondition {
+  readonly versions: readonly number[];
+}

@@ -11,6 +11,7 @@ import type {
   ActionRequest,
   AgentReport,
   CreateRestoreInput,
+  Precondition,
   UpdateRestoreInput,
 } from "./inputs.js";
 
@@ -62,6 +63,36 @@ export function readActionRequest(value: unknown): Result<ActionRequest, Restore
       action: readOneOf(issues, record.action, "action", ACTIONS) as ActionRequest["action"],
       restoreId: readPositiveId(issues, record.restoreId, "restoreId") as number,
       encryptedPassword: readPassword(issues, record.encryptedPassword),
+    };
+  });
+}
+
+const MAX_PRECONDITION_VERSIONS = 32;
+const MAX_VERSION = 2 ** 31 - 1;
+
+/** A precondition's versions, each a version a restore can be at (a positive 32-bit integer). */
+export function readPrecondition(value: unknown): Result<Precondition | undefined, RestoreError> {
+  if (value === undefined) return ok(undefined);
+  return readAll((issues) => {
+    const record = readRecord(issues, value, "precondition");
+    const versions = record?.versions;
+    if (!Array.isArray(versions) || versions.length > MAX_PRECONDITION_VERSIONS) {
+      issues.push({
+        path: "precondition.versions",
+        message: `must be an array of at most ${MAX_PRECONDITION_VERSIONS} versions`,
+      });
+      return NOTHING;
+    }
+    return {
+      versions: versions.map((version, i) => {
+        const path = `precondition.versions.${i}`;
+        const id = readPositiveId(issues, version, path);
+        // A version is a 32-bit count in every store; a larger one names no version.
+        if (id !== undefined && id > MAX_VERSION) {
+          issues.push({ path, message: `must be at most ${MAX_VERSION}` });
+        }
+        return id as number;
+      }),
     };
   });
 }

@@ -47,6 +47,7 @@ import type {
   ActionRequest,
   AgentReport,
   CreateRestoreInput,
+  Precondition,
   UpdateRestoreInput,
 } from "./inputs.js";
 import { knownRestores } from "./known-restores.js";
@@ -55,6 +56,7 @@ import {
   readAgentReport,
   readCreateInput,
   readEventPage,
+  readPrecondition,
   readRestoreId,
   readUpdateInput,
 } from "./read-inputs.js";
@@ -102,9 +104,11 @@ export interface RestoreServiceDeps {
  * `internal_error`, reported through `onError`.
  */
 export interface RestoreService {
+  /** The restore after the action (the same restore when it was a no-op). */
   requestAction(
     context: RequestContext,
     request: ActionRequest,
+    precondition?: Precondition,
   ): ResultAsync<Restore, RestoreError>;
   createRestore(
     context: RequestContext,
@@ -113,6 +117,7 @@ export interface RestoreService {
   updateRestore(
     context: RequestContext,
     input: UpdateRestoreInput,
+    precondition?: Precondition,
   ): ResultAsync<Restore, RestoreError>;
   getRestore(context: RequestContext, restoreId: number): ResultAsync<Restore, RestoreError>;
   /** The restore, once it has finished: its report is what it holds then. */
@@ -240,15 +245,27 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
    * version. A lost race is decided again on the restore the store says it
    * holds now (in the failed append's answer, or read when the store does
    * not tell), so a concurrent change is never overwritten; after
-   * `maxAttempts` appends the caller is told to retry.
+   * `maxAttempts` appends the caller is told to retry. Under a
+   * `precondition`, a restore at a version it does not name is
+   * `precondition_failed` rather than decided on (a remembered one is read
+   * afresh first, as for any refusal); the append's version check holds the
+   * store to the version decided on, and a lost race is decided again on
+   * the newer row, which then meets the precondition or fails it.
    */
   function execute(
     context: RequestContext,
     restoreId: number,
     plan: (restore: Restore) => ResultAsync<Planned, RestoreError> | Result<Planned, RestoreError>,
+    precondition?: Precondition,
   ): ResultAsync<Restore, RestoreError> {
+    const unmet = (restore: Restore): RestoreError | null =>
+      precondition === undefined || precondition.versions.includes(restore.version)
+        ? null
+        : RestoreErrors.preconditionFailed(restoreId, precondition.versions, restore.version);
     const decideOn = (current: Restore): ResultAsync<Outcome, RestoreError> =>
       safeTry(async function* () {
+        const failed = unmet(current);
+        if (failed !== null) return err(failed);
         const { command, sealedPassword } = yield* plan(current);
         const events = yield* decide(existing(current), command, yield* commandContext(context));
         if (events.length === 0) return ok({ restore: current, appended: false });
@@ -376,13 +393,19 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   }
 
   return {
-    requestAction(context, request) {
+    requestAction(context, request, precondition) {
       return run("requestAction", () =>
         safeTry(async function* () {
           const checked = yield* readContext("requestAction", context);
           const action = yield* readActionRequest(request);
+          const condition = yield* readPrecondition(precondition);
           yield* permitted(checked, permissionFor(action.action));
-          return execute(checked, action.restoreId, (restore) => planAction(action, restore));
+          return execute(
+            checked,
+            action.restoreId,
+            (restore) => planAction(action, restore),
+            condition,
+          );
         }),
       );
     },
@@ -397,15 +420,19 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       );
     },
 
-    updateRestore(context, input) {
+    updateRestore(context, input, precondition) {
       return run("updateRestore", () =>
         safeTry(async function* () {
           const checked = yield* readContext("updateRestore", context);
           const { restoreId, ...config } = yield* readUpdateInput(input);
+          const condition = yield* readPrecondition(precondition);
           yield* permitted(checked, "update");
           const backup = yield* resolveBackup(checked.tenantId, config);
-          return execute(checked, restoreId, () =>
-            ok({ command: { type: "UpdateConfig", data: { restoreId, config, backup } } }),
+          return execute(
+            checked,
+            restoreId,
+            () => ok({ command: { type: "UpdateConfig", data: { restoreId, config, backup } } }),
+            condition,
           );
         }),
       );
