@@ -200,6 +200,7 @@ const STATUS_MEANING: Readonly<Record<number, string>> = {
   404: "No such restore for this tenant; a restore of another tenant is not revealed.",
   405: "The path does not take this method; `Allow` lists those it takes.",
   409: "The report conflicts with the restore's state.",
+  412: "`If-Match` names no version the restore is at: it changed since it was read. Nothing was changed; read it again and decide again.",
   413: "The body is larger than the server's limit (64 KiB unless configured).",
   415: "The body is not of a media type the operation takes, in UTF-8.",
   500: "A fault of the server; the body tells nothing more.",
@@ -286,6 +287,22 @@ function parameters(): Record<string, OpenApiParameter> {
       description: `At most this many events; at most ${LIMITS.eventsPerPage} come back whatever the limit, which is also the default.`,
       schema: jsonSchemaOf(z.int().min(0).default(LIMITS.eventsPerPage), "input"),
     },
+    IfMatch: {
+      name: "If-Match",
+      in: "header",
+      required: false,
+      description:
+        'Make the change only while the restore is at a version named here: the `ETag` of a read of it, such as `"7"`, or several separated by commas; otherwise 412 and nothing changes. `*` or no header: no condition. Weak tags (`W/"7"`) never match.',
+      schema: jsonSchemaOf(z.string(), "input"),
+    },
+    IfNoneMatch: {
+      name: "If-None-Match",
+      in: "header",
+      required: false,
+      description:
+        "The `ETag` of the copy you hold: when the restore is still at that version, the answer is 304 with no body.",
+      schema: jsonSchemaOf(z.string(), "input"),
+    },
     XRequestId: {
       name: "X-Request-Id",
       in: "header",
@@ -302,6 +319,23 @@ function headers(): Record<string, OpenApiHeader> {
       description: "The request's id: the one sent, when usable, or one the server made.",
       required: true,
       schema: jsonSchemaOf(z.string(), "output"),
+    },
+    ETag: {
+      description:
+        'The restore\'s version as a strong entity tag, such as `"7"`: every change moves it on. Send it back in `If-Match` to make a change only on the restore as you read it.',
+      required: true,
+      schema: jsonSchemaOf(z.string(), "output"),
+    },
+    XRestoreState: {
+      description:
+        "The restore's state after the request, by its v1 name (`StartRequested`, `Stopped`, ...).",
+      required: true,
+      schema: jsonSchemaOf(z.string(), "output"),
+    },
+    XRestoreStateId: {
+      description: "The restore's state after the request, as its `RestoreStateId`.",
+      required: true,
+      schema: jsonSchemaOf(z.string().regex(/^[0-9]$/), "output"),
     },
     RetryAfter: {
       description: "Seconds to wait before retrying.",
@@ -341,6 +375,8 @@ interface RouteSpec {
     /** Extra response headers, by component name. */
     readonly headers?: readonly string[];
   };
+  /** Whether an `If-None-Match` naming the current version answers 304. */
+  readonly notModified?: boolean;
   readonly errors: readonly number[];
   /** A description of an error status that says more than the shared one. */
   readonly notes?: Readonly<Record<number, string>>;
@@ -363,10 +399,15 @@ const ROUTES: readonly RouteSpec[] = [
     ].join("\n\n"),
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId"],
+    parameters: ["TenantId", "IfMatch"],
     body: { schema: "ActionRequest", types: [JSON_TYPE] },
-    success: { status: 204, description: "Done, or already so. No body." },
-    errors: V1_BODY_ERRORS,
+    success: {
+      status: 204,
+      description:
+        "Done, or already so. No body; the headers say what the restore is now (its state and `ETag`).",
+      headers: ["ETag", "XRestoreState", "XRestoreStateId"],
+    },
+    errors: [...V1_BODY_ERRORS, 412],
   },
   {
     method: "put",
@@ -381,7 +422,12 @@ const ROUTES: readonly RouteSpec[] = [
     dialect: "v1",
     parameters: ["TenantId"],
     body: { schema: "CreateRestore", types: [JSON_TYPE] },
-    success: { status: 200, description: "The restore created.", schema: "RestoreDetails" },
+    success: {
+      status: 200,
+      description: "The restore created.",
+      schema: "RestoreDetails",
+      headers: ["ETag"],
+    },
     errors: [400, 401, 403, 413, 415, 500, 503],
   },
   {
@@ -395,10 +441,14 @@ const ROUTES: readonly RouteSpec[] = [
     ].join("\n\n"),
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId"],
+    parameters: ["TenantId", "IfMatch"],
     body: { schema: "UpdateRestore", types: [JSON_TYPE] },
-    success: { status: 204, description: "Updated. No body." },
-    errors: V1_BODY_ERRORS,
+    success: {
+      status: 204,
+      description: "Updated. No body; the headers say what the restore is now.",
+      headers: ["ETag", "XRestoreState", "XRestoreStateId"],
+    },
+    errors: [...V1_BODY_ERRORS, 412],
   },
   {
     method: "get",
@@ -408,8 +458,14 @@ const ROUTES: readonly RouteSpec[] = [
     description: `The restore's configuration and state. \`EncryptedPassword\` is always null.\n\n${rolesFor("read")}`,
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId", "RestoreId"],
-    success: { status: 200, description: "The restore.", schema: "RestoreDetails" },
+    parameters: ["TenantId", "RestoreId", "IfNoneMatch"],
+    success: {
+      status: 200,
+      description: "The restore.",
+      schema: "RestoreDetails",
+      headers: ["ETag"],
+    },
+    notModified: true,
     errors: V1_ERRORS,
   },
   {
@@ -506,10 +562,20 @@ function mediaTypes(schema: string, types: readonly string[]): Record<string, Op
   return Object.fromEntries(types.map((type) => [type, { schema: schemaRef(schema) }]));
 }
 
+/** The header each response header component describes. */
+const HEADER_NAMES: Readonly<Record<string, string>> = {
+  ETag: "ETag",
+  XRestoreState: "X-Restore-State",
+  XRestoreStateId: "X-Restore-State-Id",
+};
+
 function operationOf(route: RouteSpec): OpenApiOperation {
   const successHeaders: Record<string, OpenApiReference> = {
     "X-Request-Id": headerRef("XRequestId"),
   };
+  for (const name of route.success.headers ?? []) {
+    successHeaders[HEADER_NAMES[name] ?? name] = headerRef(name);
+  }
   const success: OpenApiResponse = {
     description: route.success.description,
     headers: successHeaders,
@@ -520,6 +586,12 @@ function operationOf(route: RouteSpec): OpenApiOperation {
   const responses: Record<string, OpenApiResponse | OpenApiReference> = {
     [String(route.success.status)]: success,
   };
+  if (route.notModified === true) {
+    responses["304"] = {
+      description: "Unchanged since the copy `If-None-Match` names. No body.",
+      headers: { "X-Request-Id": headerRef("XRequestId"), ETag: headerRef("ETag") },
+    };
+  }
   const dialect = route.dialect ?? "v1";
   for (const status of route.errors) {
     const note = route.notes?.[status];

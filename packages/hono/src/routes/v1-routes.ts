@@ -3,14 +3,17 @@ import {
   parseActionRequest,
   parseCreateRestore,
   parseUpdateRestore,
+  type Restore,
   type RestoreService,
   type StoredEvent,
+  stateId,
   toRestoreDetails,
   toRestoreReport,
 } from "@restorekit/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import { v1JsonText } from "../errors/error-response.js";
 import type { RestoreAppEnv } from "../http/app-env.js";
+import { entityTagOf, noneMatch, preconditionOf } from "../http/entity-tag.js";
 import type { Responder } from "../http/respond.js";
 import { methodsOnly } from "./methods-only.js";
 import { contextOf, countQuery, issuesResult, jsonBodyOf, restoreIdOf } from "./route-inputs.js";
@@ -24,14 +27,24 @@ export interface V1RouteOptions {
   readonly bodyLimit: number;
 }
 
-function v1Json(value: unknown, status = 200): Response {
+function v1Json(value: unknown, headers: Record<string, string> = {}): Response {
   return new Response(v1JsonText(value), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8" },
+    status: 200,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
 }
 
-const noContent = (): Response => new Response(null, { status: 204 });
+/** What a change left the restore as, so a client need not read it to know what its 204 did. */
+function changed(restore: Restore): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      etag: entityTagOf(restore.version),
+      "x-restore-state": restore.state,
+      "x-restore-state-id": String(stateId(restore.state)),
+    },
+  });
+}
 
 /** The event log as the events route shows it: each event with its sequence number. */
 function eventsWire(events: readonly StoredEvent[]) {
@@ -58,10 +71,17 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
   app.post(actionPath, authenticate, (c) =>
     respond.result(
       c,
-      jsonBodyOf(c, JSON_ONLY, bodyLimit, parseActionRequest).andThen((request) =>
-        service.requestAction(contextOf(c, "tenantId"), request),
-      ),
-      noContent,
+      preconditionOf(c.req.header("if-match"))
+        .asyncAndThen((precondition) =>
+          jsonBodyOf(c, JSON_ONLY, bodyLimit, parseActionRequest).map((request) => ({
+            request,
+            precondition,
+          })),
+        )
+        .andThen(({ request, precondition }) =>
+          service.requestAction(contextOf(c, "tenantId"), request, precondition),
+        ),
+      changed,
     ),
   );
   app.all(actionPath, methodsOnly(["POST"], respond));
@@ -73,16 +93,23 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
       jsonBodyOf(c, JSON_ONLY, bodyLimit, parseCreateRestore).andThen((input) =>
         service.createRestore(contextOf(c, "tenantId"), input),
       ),
-      (restore) => v1Json(toRestoreDetails(restore)),
+      (restore) => v1Json(toRestoreDetails(restore), { etag: entityTagOf(restore.version) }),
     ),
   );
   app.post(restoresPath, authenticate, (c) =>
     respond.result(
       c,
-      jsonBodyOf(c, JSON_ONLY, bodyLimit, parseUpdateRestore).andThen((input) =>
-        service.updateRestore(contextOf(c, "tenantId"), input),
-      ),
-      noContent,
+      preconditionOf(c.req.header("if-match"))
+        .asyncAndThen((precondition) =>
+          jsonBodyOf(c, JSON_ONLY, bodyLimit, parseUpdateRestore).map((input) => ({
+            input,
+            precondition,
+          })),
+        )
+        .andThen(({ input, precondition }) =>
+          service.updateRestore(contextOf(c, "tenantId"), input, precondition),
+        ),
+      changed,
     ),
   );
   app.all(restoresPath, methodsOnly(["PUT", "POST"], respond));
@@ -126,7 +153,14 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
       restoreIdOf(c, "restoreId").asyncAndThen((id) =>
         service.getRestore(contextOf(c, "tenantId"), id),
       ),
-      (restore) => v1Json(toRestoreDetails(restore)),
+      (restore) => {
+        const etag = entityTagOf(restore.version);
+        // Unchanged since the client's copy: no body to send again.
+        if (noneMatch(c.req.header("if-none-match"), restore.version)) {
+          return new Response(null, { status: 304, headers: { etag } });
+        }
+        return v1Json(toRestoreDetails(restore), { etag });
+      },
     ),
   );
   app.all(restorePath, methodsOnly(["GET"], respond));
