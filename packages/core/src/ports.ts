@@ -88,7 +88,11 @@ export interface AppendRequest {
 export interface EventPage {
   /** Only events with a greater `seq`. */
   readonly afterSeq?: number;
+  /** Only events with a smaller `seq`. */
+  readonly beforeSeq?: number;
   readonly limit?: number;
+  /** Oldest first (`asc`, the default) or newest first; `limit` counts from that end. */
+  readonly order?: "asc" | "desc";
 }
 
 /** What a destination agent is asked to do; derived from the committed events. */

@@ -176,9 +176,17 @@ export function postgresRepository(
         page.limit === undefined
           ? null
           : Math.min(Math.max(0, Math.floor(page.limit)) || 0, 2 ** 31 - 1);
+      const beforeSeq =
+        page.beforeSeq === undefined ? null : Math.max(0, Math.floor(page.beforeSeq)) || 0;
       return query("readEvents", {
-        ...statements.readEvents,
-        values: [tenantId, restoreId, Math.min(afterSeq, 2 ** 31 - 1), limit],
+        ...(page.order === "desc" ? statements.readEventsNewestFirst : statements.readEvents),
+        values: [
+          tenantId,
+          restoreId,
+          Math.min(afterSeq, 2 ** 31 - 1),
+          limit,
+          beforeSeq === null ? null : Math.min(beforeSeq, 2 ** 31),
+        ],
       }).andThen(({ rows }) =>
         Result.combine(rows.map(storedEventOf)).mapErr(unreadable("readEvents", "restore_events")),
       );

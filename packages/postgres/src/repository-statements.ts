@@ -13,6 +13,7 @@ export interface PreparedText {
 export interface RepositoryStatements {
   readonly load: PreparedText;
   readonly readEvents: PreparedText;
+  readonly readEventsNewestFirst: PreparedText;
   readonly readSealedPassword: PreparedText;
   readonly pending: PreparedText;
   readonly nextRestoreId: PreparedText;
@@ -43,11 +44,18 @@ export function repositoryStatements(schema: SchemaName): RepositoryStatements {
       "load",
       `SELECT to_json(r) AS restore FROM (SELECT ${RESTORE_COLUMNS} FROM ${s}.restores WHERE ${byKey}) AS r`,
     ),
+    // No upper bound is 2^31, past every integer seq; a bigint bound still uses the key's index.
     readEvents: named(
       "read_events",
       `SELECT ${EVENT_COLUMNS} FROM ${s}.restore_events
-       WHERE ${byKey} AND seq > $3::integer
+       WHERE ${byKey} AND seq > $3::integer AND seq < coalesce($5::bigint, 2147483648)
        ORDER BY seq LIMIT $4::integer`,
+    ),
+    readEventsNewestFirst: named(
+      "read_events_desc",
+      `SELECT ${EVENT_COLUMNS} FROM ${s}.restore_events
+       WHERE ${byKey} AND seq > $3::integer AND seq < coalesce($5::bigint, 2147483648)
+       ORDER BY seq DESC LIMIT $4::integer`,
     ),
     readSealedPassword: named(
       "read_sealed_password",

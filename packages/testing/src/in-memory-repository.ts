@@ -120,9 +120,11 @@ export function inMemoryRepository(): InMemoryRestoreRepository {
     readEvents(tenantId, restoreId, page?: EventPage) {
       const events = entryOf(tenantId, restoreId)?.events ?? [];
       const afterSeq = page?.afterSeq ?? 0;
-      const after = events.filter((stored) => stored.seq > afterSeq);
+      const beforeSeq = page?.beforeSeq ?? Number.POSITIVE_INFINITY;
+      const within = events.filter((stored) => stored.seq > afterSeq && stored.seq < beforeSeq);
+      const ordered = page?.order === "desc" ? within.reverse() : within;
       const limited =
-        page?.limit === undefined ? after : after.slice(0, Math.max(0, Math.floor(page.limit)));
+        page?.limit === undefined ? ordered : ordered.slice(0, Math.max(0, Math.floor(page.limit)));
       return fromResult(copy(limited));
     },
 

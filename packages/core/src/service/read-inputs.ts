@@ -113,23 +113,35 @@ export function readUpdateInput(value: unknown): Result<UpdateRestoreInput, Rest
   });
 }
 
+const ORDERS = ["asc", "desc"] as const;
+
 /**
- * A page of events: `afterSeq` (default 0) and `limit`, which is at most
+ * A page of events: `afterSeq` (default 0), `beforeSeq` (none by default),
+ * `order` (`asc` by default) and `limit`, which is at most
  * `LIMITS.eventsPerPage`: a larger one is cut to it, and so is an absent one.
  */
-export function readEventPage(value: unknown): Result<Required<EventPage>, RestoreError> {
+export function readEventPage(
+  value: unknown,
+): Result<Required<Omit<EventPage, "beforeSeq">> & Pick<EventPage, "beforeSeq">, RestoreError> {
   return readAll((issues) => {
     const record = value === undefined || value === null ? {} : readRecord(issues, value, "page");
-    const { afterSeq, limit } = record ?? {};
+    const { afterSeq, beforeSeq, limit, order } = record ?? {};
     return {
       afterSeq:
         afterSeq === undefined ? 0 : (readCount(issues, afterSeq, "page.afterSeq") as number),
+      ...(beforeSeq === undefined
+        ? {}
+        : { beforeSeq: readCount(issues, beforeSeq, "page.beforeSeq") as number }),
       limit:
         limit === undefined
           ? LIMITS.eventsPerPage
           : typeof limit === "number" && limit > LIMITS.eventsPerPage
             ? LIMITS.eventsPerPage
             : (readCount(issues, limit, "page.limit") as number),
+      order:
+        order === undefined
+          ? "asc"
+          : (readOneOf(issues, order, "page.order", ORDERS) as "asc" | "desc"),
     };
   });
 }

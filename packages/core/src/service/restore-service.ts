@@ -123,9 +123,10 @@ export interface RestoreService {
   /** The restore, once it has finished: its report is what it holds then. */
   getReport(context: RequestContext, restoreId: number): ResultAsync<Restore, RestoreError>;
   /**
-   * One page of a restore's events, oldest first: those after `afterSeq`
-   * (default 0), at most `limit`, which is cut to `LIMITS.eventsPerPage`
-   * (1000; also the default).
+   * One page of a restore's events: those after `afterSeq` (default 0) and
+   * before `beforeSeq` (if given), oldest first or, with `order: "desc"`,
+   * newest first; at most `limit` from that end, cut to
+   * `LIMITS.eventsPerPage` (1000; also the default).
    */
   listEvents(
     context: RequestContext,

@@ -88,18 +88,23 @@ describe("the service's input readers", () => {
 
   it("read an event page: defaults, the cut at LIMITS.eventsPerPage, and every problem", () => {
     const max = LIMITS.eventsPerPage;
-    expect(readEventPage(undefined)._unsafeUnwrap()).toEqual({ afterSeq: 0, limit: max });
-    expect(readEventPage(null)._unsafeUnwrap()).toEqual({ afterSeq: 0, limit: max });
-    expect(readEventPage({ afterSeq: 3 })._unsafeUnwrap()).toEqual({ afterSeq: 3, limit: max });
-    expect(readEventPage({ limit: max })._unsafeUnwrap()).toEqual({ afterSeq: 0, limit: max });
-    expect(readEventPage({ limit: max - 1 })._unsafeUnwrap()).toEqual({
-      afterSeq: 0,
-      limit: max - 1,
-    });
-    expect(readEventPage({ limit: max + 1 })._unsafeUnwrap()).toEqual({ afterSeq: 0, limit: max });
+    const page = (fields: object) => ({ afterSeq: 0, limit: max, order: "asc", ...fields });
+    expect(readEventPage(undefined)._unsafeUnwrap()).toEqual(page({}));
+    expect(readEventPage(null)._unsafeUnwrap()).toEqual(page({}));
+    expect(readEventPage({ afterSeq: 3 })._unsafeUnwrap()).toEqual(page({ afterSeq: 3 }));
+    expect(readEventPage({ limit: max })._unsafeUnwrap()).toEqual(page({}));
+    expect(readEventPage({ limit: max - 1 })._unsafeUnwrap()).toEqual(page({ limit: max - 1 }));
+    expect(readEventPage({ limit: max + 1 })._unsafeUnwrap()).toEqual(page({}));
+    expect(readEventPage({ order: "desc", beforeSeq: 9 })._unsafeUnwrap()).toEqual(
+      page({ order: "desc", beforeSeq: 9 }),
+    );
     expect(issues(readEventPage({ afterSeq: -1, limit: "5" }))).toEqual([
       { path: "page.afterSeq", message: "must be a non-negative integer" },
       { path: "page.limit", message: "must be a non-negative integer" },
+    ]);
+    expect(issues(readEventPage({ beforeSeq: 1.5, order: "down" }))).toEqual([
+      { path: "page.beforeSeq", message: "must be a non-negative integer" },
+      { path: "page.order", message: expect.stringContaining("asc") },
     ]);
     expect(issues(readEventPage("all"))).toEqual([{ path: "page", message: "must be an object" }]);
     expect(issues(readEventPage({ limit: String(max + 1) }))).toEqual([

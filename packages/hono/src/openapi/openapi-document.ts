@@ -15,6 +15,7 @@ import {
 import { z } from "zod";
 import { ADAPTER_ERROR_STATUS } from "../errors/adapter-errors.js";
 import { FAULT_KEYS } from "../errors/error-response.js";
+import { EVENTS_PAGE_DEFAULT } from "../routes/event-page-query.js";
 import { healthSchema, readySchema } from "./health-schemas.js";
 import { jsonSchemaOf } from "./json-schema-of.js";
 import type {
@@ -273,19 +274,35 @@ function parameters(): Record<string, OpenApiParameter> {
       description: "The restore id, a positive integer.",
       schema: restoreId,
     },
+    Marker: {
+      name: "marker",
+      in: "query",
+      required: false,
+      description:
+        "The last `seq` you have: the page starts past it, in the page's order (after it oldest first, before it newest first). None starts at the first (or the last).",
+      schema: jsonSchemaOf(z.int().min(0), "input"),
+    },
     After: {
       name: "after",
       in: "query",
       required: false,
-      description: "Only events after this sequence number; 0 (the default) starts at the first.",
-      schema: jsonSchemaOf(z.int().min(0).default(0), "input"),
+      description: "The earlier name of `marker`, oldest first only.",
+      deprecated: true,
+      schema: jsonSchemaOf(z.int().min(0), "input"),
     },
     Limit: {
       name: "limit",
       in: "query",
       required: false,
-      description: `At most this many events; at most ${LIMITS.eventsPerPage} come back whatever the limit, which is also the default.`,
-      schema: jsonSchemaOf(z.int().min(0).default(LIMITS.eventsPerPage), "input"),
+      description: `At most this many events: ${EVENTS_PAGE_DEFAULT} by default, and never more than ${LIMITS.eventsPerPage} whatever the limit.`,
+      schema: jsonSchemaOf(z.int().min(0).default(EVENTS_PAGE_DEFAULT), "input"),
+    },
+    SortDir: {
+      name: "sort_dir",
+      in: "query",
+      required: false,
+      description: "`asc` (the default): oldest first; `desc`: newest first.",
+      schema: jsonSchemaOf(z.enum(["asc", "desc"]).default("asc"), "input"),
     },
     IfMatch: {
       name: "If-Match",
@@ -336,6 +353,12 @@ function headers(): Record<string, OpenApiHeader> {
       description: "The restore's state after the request, as its `RestoreStateId`.",
       required: true,
       schema: jsonSchemaOf(z.string().regex(/^[0-9]$/), "output"),
+    },
+    Link: {
+      description:
+        'The next page, `<...?marker=..&limit=..&sort_dir=..>; rel="next"`, when this one is full: follow it until a page comes without one.',
+      required: false,
+      schema: jsonSchemaOf(z.string(), "output"),
     },
     RetryAfter: {
       description: "Seconds to wait before retrying.",
@@ -486,11 +509,16 @@ const ROUTES: readonly RouteSpec[] = [
     path: "/v1.0/{tenant_id}/restore/{restoreId}/events",
     operationId: "listRestoreEvents",
     summary: "List a restore's events",
-    description: `The restore's event log, oldest first, for audit: every change, who made it, when and under which request id. Page with \`after\` (the last \`seq\` seen) and \`limit\`.\n\n${rolesFor("read")}`,
+    description: `The restore's event log, for audit: every change, who made it, when and under which request id. Paged as the v2 API pages its lists: \`marker\` (the last \`seq\` you have), \`limit\` and \`sort_dir\`; a full page links to the next in \`Link\`.\n\n${rolesFor("read")}`,
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId", "RestoreId", "After", "Limit"],
-    success: { status: 200, description: "A page of events.", schema: "RestoreEvents" },
+    parameters: ["TenantId", "RestoreId", "Marker", "Limit", "SortDir", "After"],
+    success: {
+      status: 200,
+      description: "A page of events.",
+      schema: "RestoreEvents",
+      headers: ["Link"],
+    },
     errors: V1_ERRORS,
   },
   {
@@ -564,6 +592,7 @@ function mediaTypes(schema: string, types: readonly string[]): Record<string, Op
 
 /** The header each response header component describes. */
 const HEADER_NAMES: Readonly<Record<string, string>> = {
+  Link: "Link",
   ETag: "ETag",
   XRestoreState: "X-Restore-State",
   XRestoreStateId: "X-Restore-State-Id",

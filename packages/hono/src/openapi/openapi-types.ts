@@ -15,6 +15,7 @@ export interface OpenApiParameter {
   readonly in: "path" | "query" | "header";
   readonly required: boolean;
   readonly description: string;
+  readonly deprecated?: boolean;
   readonly schema: JsonSchema;
 }
 

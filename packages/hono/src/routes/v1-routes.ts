@@ -15,8 +15,9 @@ import { v1JsonText } from "../errors/error-response.js";
 import type { RestoreAppEnv } from "../http/app-env.js";
 import { entityTagOf, noneMatch, preconditionOf } from "../http/entity-tag.js";
 import type { Responder } from "../http/respond.js";
+import { eventPageOf, nextPageLink } from "./event-page-query.js";
 import { methodsOnly } from "./methods-only.js";
-import { contextOf, countQuery, issuesResult, jsonBodyOf, restoreIdOf } from "./route-inputs.js";
+import { contextOf, issuesResult, jsonBodyOf, restoreIdOf } from "./route-inputs.js";
 
 const JSON_ONLY = ["application/json"] as const;
 
@@ -129,19 +130,33 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
   const eventsPath = "/v1.0/:tenantId/restore/:restoreId/events";
   app.get(eventsPath, authenticate, (c) => {
     const issues: Issue[] = [];
-    const afterSeq = countQuery(c, "after", issues);
-    const limit = countQuery(c, "limit", issues);
+    const page = eventPageOf(c, issues);
     return respond.result(
       c,
-      issuesResult(issues, { afterSeq, limit })
-        .andThen((page) => restoreIdOf(c, "restoreId").map((id) => ({ id, page })))
-        .asyncAndThen(({ id, page }) =>
-          service.listEvents(contextOf(c, "tenantId"), id, {
-            ...(page.afterSeq === undefined ? {} : { afterSeq: page.afterSeq }),
-            ...(page.limit === undefined ? {} : { limit: page.limit }),
-          }),
+      issuesResult(issues, page)
+        .andThen((wanted) => restoreIdOf(c, "restoreId").map((id) => ({ id, wanted })))
+        .asyncAndThen(({ id, wanted }) =>
+          service
+            .listEvents(contextOf(c, "tenantId"), id, {
+              limit: wanted.limit,
+              order: wanted.order,
+              ...(wanted.marker === undefined
+                ? {}
+                : wanted.order === "asc"
+                  ? { afterSeq: wanted.marker }
+                  : { beforeSeq: wanted.marker }),
+            })
+            .map((events) => ({ events, wanted })),
         ),
-      (events) => v1Json(eventsWire(events)),
+      ({ events, wanted }) => {
+        const last = events.at(-1);
+        // A full page may have more after it; the next one starts past its last event.
+        const next =
+          last !== undefined && events.length === wanted.limit
+            ? nextPageLink(c.req.url, last.seq, wanted)
+            : null;
+        return v1Json(eventsWire(events), next === null ? {} : { link: next });
+      },
     );
   });
   app.all(eventsPath, methodsOnly(["GET"], respond));

@@ -301,17 +301,28 @@ describe("the OpenAPI document", () => {
     ]);
   });
 
-  it("pages the events with after and limit", () => {
+  it("pages the events with marker, limit and sort_dir, and links the next page", () => {
     const events = operation("get", "/v1.0/{tenant_id}/restore/{restoreId}/events");
     const query = events.parameters
-      .map((p) => followed<{ name: string; in: string; schema: Record<string, unknown> }>(p))
+      .map((p) =>
+        followed<{
+          name: string;
+          in: string;
+          deprecated?: boolean;
+          schema: Record<string, unknown>;
+        }>(p),
+      )
       .filter((p) => p.in === "query");
     expect(
-      query.map((p) => [p.name, p.schema.default, p.schema.minimum, p.schema.maximum]),
+      query.map((p) => [p.name, p.schema.default, p.schema.minimum, p.deprecated ?? false]),
     ).toEqual([
-      ["after", 0, 0, Number.MAX_SAFE_INTEGER],
-      ["limit", 1000, 0, Number.MAX_SAFE_INTEGER],
+      ["marker", undefined, 0, false],
+      ["limit", 100, 0, false],
+      ["sort_dir", "asc", undefined, false],
+      ["after", undefined, 0, true],
     ]);
+    const ok = events.responses["200"] as { headers: Record<string, unknown> };
+    expect(Object.keys(ok.headers)).toContain("Link");
   });
 
   it("says that an update's RestoreStateId is accepted and ignored", () => {

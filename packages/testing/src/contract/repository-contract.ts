@@ -4,6 +4,7 @@ import {
   type AgentReportedState,
   type AgentRequest,
   EARLIEST_TIMESTAMP,
+  type EventPage,
   fold,
   isActive,
   LATEST_TIMESTAMP,
@@ -489,6 +490,51 @@ export function restoreRepositoryContract(
             async (afterSeq, limit) => {
               const page = okValue(await repository.readEvents(TENANT, 7, { afterSeq, limit }));
               expect(page).toEqual(all.filter((e) => e.seq > afterSeq).slice(0, limit));
+            },
+          ),
+          { numRuns: 25 },
+        );
+      });
+
+      it("pages newest first with order desc, and bounds either end with beforeSeq", async () => {
+        await inProgress(7);
+        await write.run(TENANT, 7, commands.report(7, null, { filesRestored: 1 }), {
+          actor: agentActor(AGENT),
+        });
+        await write.run(TENANT, 7, commands.report(7, null, { filesRestored: 2 }), {
+          actor: agentActor(AGENT),
+        });
+        const all = okValue(await repository.readEvents(TENANT, 7));
+        expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        const seqs = async (page: EventPage) =>
+          okValue(await repository.readEvents(TENANT, 7, page)).map((e) => e.seq);
+        expect(await seqs({ order: "desc" })).toEqual([5, 4, 3, 2, 1]);
+        expect(await seqs({ order: "desc", limit: 2 })).toEqual([5, 4]);
+        expect(await seqs({ order: "desc", beforeSeq: 3 })).toEqual([2, 1]);
+        expect(await seqs({ beforeSeq: 3 })).toEqual([1, 2]);
+        expect(await seqs({ order: "desc", afterSeq: 1, beforeSeq: 4 })).toEqual([3, 2]);
+        expect(await seqs({ order: "desc", beforeSeq: 1 })).toEqual([]);
+
+        await fc.assert(
+          fc.asyncProperty(
+            fc.nat({ max: 7 }),
+            fc.option(fc.nat({ max: 7 }), { nil: undefined }),
+            fc.integer({ min: 0, max: 7 }),
+            fc.constantFrom("asc" as const, "desc" as const),
+            async (afterSeq, beforeSeq, limit, order) => {
+              const page = okValue(
+                await repository.readEvents(TENANT, 7, {
+                  afterSeq,
+                  limit,
+                  order,
+                  ...(beforeSeq === undefined ? {} : { beforeSeq }),
+                }),
+              );
+              const within = all.filter(
+                (e) => e.seq > afterSeq && (beforeSeq === undefined || e.seq < beforeSeq),
+              );
+              const ordered = order === "desc" ? [...within].reverse() : within;
+              expect(page).toEqual(ordered.slice(0, limit));
             },
           ),
           { numRuns: 25 },
