@@ -15,6 +15,7 @@ import { requestIdFor } from "./http/request-id.js";
 import type { RequestLogger } from "./http/request-logger.js";
 import { responder } from "./http/respond.js";
 import { type DocsAppOptions, docsApp } from "./openapi/docs-app.js";
+import { EVENT_STREAM_DEFAULTS, type EventStreamOptions } from "./routes/event-stream.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { v1Routes } from "./routes/v1-routes.js";
 import { v2Routes } from "./routes/v2-routes.js";
@@ -41,6 +42,12 @@ export interface RestoreAppOptions {
    * options are passed to `docsApp`.
    */
   readonly docs?: boolean | DocsAppOptions;
+  /**
+   * The events route's stream (`Accept: text/event-stream`): how often it
+   * asks the store for new events (default 500 ms) and how long it stays
+   * silent before a keep-alive comment (default 15 s).
+   */
+  readonly eventStream?: Partial<EventStreamOptions>;
 }
 
 /**
@@ -104,7 +111,11 @@ export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv
       docsApp(options.docs === true || options.docs === undefined ? {} : options.docs),
     );
   }
-  app.route("/", v1Routes({ service: options.service, authenticate: auth, respond, bodyLimit }));
+  const eventStream = { ...EVENT_STREAM_DEFAULTS, ...options.eventStream };
+  app.route(
+    "/",
+    v1Routes({ service: options.service, authenticate: auth, respond, bodyLimit, eventStream }),
+  );
   app.route("/", v2Routes({ service: options.service, authenticate: auth, respond, bodyLimit }));
 
   app.notFound((c) => respond.error(c, AdapterErrors.routeNotFound()));

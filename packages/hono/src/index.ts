@@ -65,3 +65,4 @@ export {
 } from "./openapi/swagger-ui-assets.js";
 export { v1FaultSchema } from "./openapi/v1-fault-schema.js";
 export { v2ErrorSchema } from "./openapi/v2-error-schema.js";
+export type { EventStreamOptions } from "./routes/event-stream.js";

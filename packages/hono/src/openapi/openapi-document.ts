@@ -52,6 +52,7 @@ const AUTH = "authToken";
 const JSON_TYPE = "application/json";
 const PROBLEM_TYPE = "application/problem+json";
 const PATCH_TYPE = "application/json-patch+json";
+const EVENT_STREAM_TYPE = "text/event-stream";
 
 type Dialect = "v1" | "v2";
 
@@ -297,6 +298,14 @@ function parameters(): Record<string, OpenApiParameter> {
       description: `At most this many events: ${EVENTS_PAGE_DEFAULT} by default, and never more than ${LIMITS.eventsPerPage} whatever the limit.`,
       schema: jsonSchemaOf(z.int().min(0).default(EVENTS_PAGE_DEFAULT), "input"),
     },
+    LastEventId: {
+      name: "Last-Event-ID",
+      in: "header",
+      required: false,
+      description:
+        "With `Accept: text/event-stream`: the `id` (the `seq`) of the last event you had; the stream starts after it. A browser's EventSource sends it by itself when it reconnects.",
+      schema: jsonSchemaOf(z.string(), "input"),
+    },
     SortDir: {
       name: "sort_dir",
       in: "query",
@@ -395,6 +404,8 @@ interface RouteSpec {
     readonly status: number;
     readonly description: string;
     readonly schema?: string;
+    /** Also answered as a server-sent event stream, to `Accept: text/event-stream`. */
+    readonly stream?: boolean;
     /** Extra response headers, by component name. */
     readonly headers?: readonly string[];
   };
@@ -509,14 +520,16 @@ const ROUTES: readonly RouteSpec[] = [
     path: "/v1.0/{tenant_id}/restore/{restoreId}/events",
     operationId: "listRestoreEvents",
     summary: "List a restore's events",
-    description: `The restore's event log, for audit: every change, who made it, when and under which request id. Paged as the v2 API pages its lists: \`marker\` (the last \`seq\` you have), \`limit\` and \`sort_dir\`; a full page links to the next in \`Link\`.\n\n${rolesFor("read")}`,
+    description: `The restore's event log, for audit: every change, who made it, when and under which request id. Paged as the v2 API pages its lists: \`marker\` (the last \`seq\` you have), \`limit\` and \`sort_dir\`; a full page links to the next in \`Link\`. With \`Accept: text/event-stream\` it is followed live instead.\n\n${rolesFor("read")}`,
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId", "RestoreId", "Marker", "Limit", "SortDir", "After"],
+    parameters: ["TenantId", "RestoreId", "Marker", "Limit", "SortDir", "After", "LastEventId"],
     success: {
       status: 200,
-      description: "A page of events.",
+      description:
+        "A page of events; or, to `Accept: text/event-stream`, the events as they commit: each as `id` (its `seq`), `event` (its type) and `data` (the event as a page shows it), from after `Last-Event-ID`, ending once the restore has finished and everything is sent. A store that fails mid-stream ends it with an `error` event holding the error's `code`.",
       schema: "RestoreEvents",
+      stream: true,
       headers: ["Link"],
     },
     errors: V1_ERRORS,
@@ -610,7 +623,14 @@ function operationOf(route: RouteSpec): OpenApiOperation {
     headers: successHeaders,
     ...(route.success.schema === undefined
       ? {}
-      : { content: mediaTypes(route.success.schema, [JSON_TYPE]) }),
+      : {
+          content: {
+            ...mediaTypes(route.success.schema, [JSON_TYPE]),
+            ...(route.success.stream === true
+              ? { [EVENT_STREAM_TYPE]: { schema: { type: "string" } } }
+              : {}),
+          },
+        }),
   };
   const responses: Record<string, OpenApiResponse | OpenApiReference> = {
     [String(route.success.status)]: success,

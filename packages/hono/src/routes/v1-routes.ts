@@ -16,6 +16,12 @@ import type { RestoreAppEnv } from "../http/app-env.js";
 import { entityTagOf, noneMatch, preconditionOf } from "../http/entity-tag.js";
 import type { Responder } from "../http/respond.js";
 import { eventPageOf, nextPageLink } from "./event-page-query.js";
+import {
+  type EventStreamOptions,
+  resumeAfter,
+  streamEvents,
+  wantsEventStream,
+} from "./event-stream.js";
 import { methodsOnly } from "./methods-only.js";
 import { contextOf, issuesResult, jsonBodyOf, restoreIdOf } from "./route-inputs.js";
 
@@ -26,6 +32,7 @@ export interface V1RouteOptions {
   readonly authenticate: MiddlewareHandler<RestoreAppEnv>;
   readonly respond: Responder;
   readonly bodyLimit: number;
+  readonly eventStream: EventStreamOptions;
 }
 
 function v1Json(value: unknown, headers: Record<string, string> = {}): Response {
@@ -47,16 +54,13 @@ function changed(restore: Restore): Response {
   });
 }
 
-/** The event log as the events route shows it: each event with its sequence number. */
+/** An event as the events route shows it, page or stream: with its sequence number. */
+function eventWire({ seq, event }: StoredEvent) {
+  return { seq, type: event.type, data: event.data, metadata: event.metadata };
+}
+
 function eventsWire(events: readonly StoredEvent[]) {
-  return {
-    Events: events.map(({ seq, event }) => ({
-      seq,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-    })),
-  };
+  return { Events: events.map(eventWire) };
 }
 
 /**
@@ -65,7 +69,13 @@ function eventsWire(events: readonly StoredEvent[]) {
  * `GET .../restore/action-requested` is a 405 rather than a read of a
  * restore with the id "action-requested".
  */
-export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteOptions) {
+export function v1Routes({
+  service,
+  authenticate,
+  respond,
+  bodyLimit,
+  eventStream,
+}: V1RouteOptions) {
   const app = new Hono<RestoreAppEnv>();
 
   const actionPath = "/v1.0/:tenantId/restore/action-requested";
@@ -129,6 +139,24 @@ export function v1Routes({ service, authenticate, respond, bodyLimit }: V1RouteO
 
   const eventsPath = "/v1.0/:tenantId/restore/:restoreId/events";
   app.get(eventsPath, authenticate, (c) => {
+    if (wantsEventStream(c)) {
+      const context = contextOf(c, "tenantId");
+      // Refusals (no such restore, another tenant's) are answered before the stream begins.
+      return respond.result(
+        c,
+        restoreIdOf(c, "restoreId").asyncAndThen((id) => service.getRestore(context, id)),
+        (restore) =>
+          streamEvents(
+            c,
+            service,
+            context,
+            restore.restoreId,
+            resumeAfter(c),
+            eventWire,
+            eventStream,
+          ),
+      );
+    }
     const issues: Issue[] = [];
     const page = eventPageOf(c, issues);
     return respond.result(

@@ -21,6 +21,7 @@ export interface RouteHarnessOptions {
   /** Passed to `createRestoreApp`. */
   readonly bodyLimit?: number;
   readonly retryAfterSeconds?: number;
+  readonly eventStream?: { readonly pollMs?: number; readonly heartbeatMs?: number };
 }
 
 /** The app over one store, with everything a route test needs to drive and inspect it. */
@@ -88,6 +89,7 @@ export async function routeHarness(
     ...(options.retryAfterSeconds === undefined
       ? {}
       : { retryAfterSeconds: options.retryAfterSeconds }),
+    ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
   });
 
   // An absolute URL, so that a path such as "//v1.0/" is a path and not a host.
