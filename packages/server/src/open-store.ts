@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
 import { type RestoreError, RestoreErrors } from "@restorekit/core";
 import { fromPGlite, fromPool, MIGRATIONS, migrate, type SqlClient } from "@restorekit/postgres";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type { StorageConfig } from "./config.js";
+import { takeDataDirLock } from "./data-dir-lock.js";
 import { type PGliteTemplate, pgliteTemplate, type TemplateVariant } from "./pglite-template.js";
 import { type StartError, StartErrors } from "./start-error.js";
 
@@ -338,11 +339,7 @@ async function createFromTemplate(
   return { db, from: "initdb" };
 }
 
-/**
- * Takes the data directory for this process, refusing one a live process
- * holds: two processes writing one PGlite directory would damage it. A lock
- * left by a process that is gone is taken over.
- */
+/** Takes the data directory for this process (see `takeDataDirLock`), saying who holds it if not. */
 function lockDataDir(dataDir: string, lock: string): ResultAsync<void, StartError> {
   const unusable = (why: string) => () => StartErrors.dataDirUnusable(dataDir, why);
   return ResultAsync.fromThrowable(
@@ -351,35 +348,20 @@ function lockDataDir(dataDir: string, lock: string): ResultAsync<void, StartErro
   )()
     .andThen(() =>
       ResultAsync.fromThrowable(
-        () => readFile(lock, "utf8").catch(() => ""),
-        unusable(`${lock} cannot be read`),
+        () => takeDataDirLock(lock),
+        unusable(`${lock} cannot be written`),
       )(),
     )
-    .andThen((held) => {
-      const pid = Number(held.trim());
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        return errAsync(
-          StartErrors.dataDirUnusable(
-            dataDir,
-            `another restorekit server (pid ${pid}) is using it. Stop that one, or set DATA_DIR to another directory (delete ${lock} if no such server runs)`,
+    .andThen((holder) =>
+      holder === null
+        ? okAsync(undefined)
+        : errAsync(
+            StartErrors.dataDirUnusable(
+              dataDir,
+              `another restorekit server (pid ${holder}) is using it. Stop that one, or set DATA_DIR to another directory (delete ${lock} if no such server runs)`,
+            ),
           ),
-        );
-      }
-      return ResultAsync.fromThrowable(
-        () => writeFile(lock, `${process.pid}\n`),
-        unusable(`${lock} cannot be written`),
-      )();
-    });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+    );
 }
 
 function ping(client: SqlClient): ResultAsync<void, RestoreError> {
