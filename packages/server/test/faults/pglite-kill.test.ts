@@ -7,6 +7,7 @@ import { fromPGlite } from "@restorekit/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CREATING_FILE, LOCK_FILE, PGLITE_DIR, PGLITE_SETTINGS } from "../../src/open-store.js";
 import { call } from "../support/api.js";
+import { withinDeadline } from "../support/deadline.js";
 import { FAULT_SCHEMA } from "../support/fault-run.js";
 import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
 import {
@@ -44,18 +45,6 @@ const CREATION_ATTEMPTS = 5;
 /** Hang guards, generous for a busy 2-core machine where a PGlite start takes seconds. */
 const OPEN_DEADLINE_MS = 120_000;
 const CREATION_DEADLINE_MS = 150_000;
-
-async function withinDeadline<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What a database directory holds, read by PGlite in this process while no server runs. */
 interface Inspection {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withinDeadline } from "../support/deadline.js";
 import { FAULT_SCHEMA, verdict } from "../support/fault-run.js";
 import { type FaultSetup, faultSetup } from "../support/fault-setup.js";
 import { classes, disallowed, type Load, type Outcome, startLoad, tally } from "../support/load.js";
@@ -75,18 +76,6 @@ function pollReadyz(url: string): { polls: ReadyPoll[]; stop(): Promise<void> } 
       await loop;
     },
   };
-}
-
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Counts by status, e.g. `{"503":120,"204":3}`. */
@@ -185,17 +174,17 @@ describe.skipIf(unavailable !== null)(
       }
       await readyPolls.stop();
       const recovered = readyAt ?? Number.POSITIVE_INFINITY;
-      const listeningAgainAt = await within(
-        READY_AGAIN_WITHIN_MS,
+      const listeningAgainAt = await withinDeadline(
         "listening again",
+        READY_AGAIN_WITHIN_MS,
         relistened,
       ).finally(() => {
         relistening = false;
       });
 
-      await within(
-        ANSWERS_WITHIN_MS,
+      await withinDeadline(
         `${AFTER_RECOVERY} answers after recovery`,
+        ANSWERS_WITHIN_MS,
         load.answered(AFTER_RECOVERY),
       );
       await load.stop();

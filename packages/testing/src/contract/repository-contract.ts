@@ -454,16 +454,21 @@ export function restoreRepositoryContract(
         // Hundreds of round trips: generous for stores over a network or in WASM.
       }, 60_000);
 
-      it("pages with afterSeq and limit", async () => {
+      /** Restore 7 in progress with two progress reports: a log of five events, read whole. */
+      async function fiveEvents() {
         await inProgress(7);
-        await write.run(TENANT, 7, commands.report(7, null, { filesRestored: 1 }), {
-          actor: agentActor(AGENT),
-        });
-        await write.run(TENANT, 7, commands.report(7, null, { filesRestored: 2 }), {
-          actor: agentActor(AGENT),
-        });
+        for (const filesRestored of [1, 2]) {
+          await write.run(TENANT, 7, commands.report(7, null, { filesRestored }), {
+            actor: agentActor(AGENT),
+          });
+        }
         const all = okValue(await repository.readEvents(TENANT, 7));
         expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        return all;
+      }
+
+      it("pages with afterSeq and limit", async () => {
+        const all = await fiveEvents();
 
         const seqs = async (page: { afterSeq?: number; limit?: number }) =>
           okValue(await repository.readEvents(TENANT, 7, page)).map((e) => e.seq);
@@ -497,15 +502,7 @@ export function restoreRepositoryContract(
       });
 
       it("pages newest first with order desc, and bounds either end with beforeSeq", async () => {
-        await inProgress(7);
-        await write.run(TENANT, 7, commands.report(7, null, { filesRestored: 1 }), {
-          actor: agentActor(AGENT),
-        });
-        await write.run(TENANT, 7, commands.report(7, null, { filesRestored: 2 }), {
-          actor: agentActor(AGENT),
-        });
-        const all = okValue(await repository.readEvents(TENANT, 7));
-        expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        const all = await fiveEvents();
         const seqs = async (page: EventPage) =>
           okValue(await repository.readEvents(TENANT, 7, page)).map((e) => e.seq);
         expect(await seqs({ order: "desc" })).toEqual([5, 4, 3, 2, 1]);
