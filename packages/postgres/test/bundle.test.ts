@@ -100,7 +100,11 @@ describe("a bundled app", () => {
         loaded: unknown;
         events: unknown;
       };
-      expect(seen.applied).toEqual(["0001_restores.sql"]);
+      expect(seen.applied).toEqual([
+        "0001_restores.sql",
+        "0002_progress_and_deadlines.sql",
+        "0003_idempotency_keys.sql",
+      ]);
       expect(seen.created.restoreId).toBe(1);
       expect(seen.loaded).toEqual(seen.created);
       expect(seen.events).toEqual(["RestoreCreated"]);

@@ -1,4 +1,6 @@
 import { restores } from "./0001-restores.js";
+import { progressAndDeadlines } from "./0002-progress-and-deadlines.js";
+import { idempotencyKeys } from "./0003-idempotency-keys.js";
 import type { Migration } from "./migration.js";
 
 export type { Migration } from "./migration.js";
@@ -10,7 +12,11 @@ export type { Migration } from "./migration.js";
  *
  * @example
  * ```ts
- * MIGRATIONS.map((migration) => migration.name); // ["0001_restores.sql"]
+ * MIGRATIONS.map((migration) => migration.name); // ["0001_restores.sql", "0002_progress_and_deadlines.sql", "0003_idempotency_keys.sql"]
  * ```
  */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([restores]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  restores,
+  progressAndDeadlines,
+  idempotencyKeys,
+]);

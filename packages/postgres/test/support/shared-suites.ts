@@ -37,7 +37,9 @@ export function migrateSuite(backend: () => Backend): void {
       try {
         const reports = await Promise.all(clients.map((client) => migrate(client, { schema })));
         const applied = reports.map((report) => report._unsafeUnwrap().applied);
-        expect(applied.filter((names) => names.length > 0)).toEqual([["0001_restores.sql"]]);
+        expect(applied.filter((names) => names.length > 0)).toEqual([
+          ["0001_restores.sql", "0002_progress_and_deadlines.sql", "0003_idempotency_keys.sql"],
+        ]);
         expect(applied.filter((names) => names.length === 0)).toHaveLength(3);
 
         const [first] = clients;
@@ -47,6 +49,8 @@ export function migrateSuite(backend: () => Backend): void {
         });
         expect(recorded.rows.map((row) => [Number(row.version), row.name])).toEqual([
           [1, "0001_restores.sql"],
+          [2, "0002_progress_and_deadlines.sql"],
+          [3, "0003_idempotency_keys.sql"],
         ]);
         expect((await migrate(first, { schema }))._unsafeUnwrap().applied).toEqual([]);
         await dropSchema(first, schema);
@@ -109,6 +113,8 @@ export function migrateSuite(backend: () => Backend): void {
       try {
         expect((await migrate(client, { schema }))._unsafeUnwrap().applied).toEqual([
           "0001_restores.sql",
+          "0002_progress_and_deadlines.sql",
+          "0003_idempotency_keys.sql",
         ]);
         const withExtra = { schema, migrations: [extra, ...MIGRATIONS] };
         expect((await migrate(client, withExtra))._unsafeUnwrap().applied).toEqual([extra.name]);
@@ -128,7 +134,7 @@ export function migrateSuite(backend: () => Backend): void {
       const [client] = on.clients(1);
       if (client === undefined) throw new Error("no client");
       const schema = uniqueSchema("failing");
-      const broken: Migration = { version: 2, name: "0002_broken.sql", sql: "CREATE TABLE oops (" };
+      const broken: Migration = { version: 1002, name: "1002_broken.sql", sql: "CREATE TABLE oops (" };
       try {
         const error = (
           await migrate(client, { schema, migrations: [...MIGRATIONS, broken] })
@@ -136,10 +142,10 @@ export function migrateSuite(backend: () => Backend): void {
         expect(error).toMatchObject({
           code: "internal_error",
           step: "apply",
-          migration: "0002_broken.sql",
+          migration: "1002_broken.sql",
           sqlState: "42601",
         });
-        expect(error.message).toContain("while applying 0002_broken.sql");
+        expect(error.message).toContain("while applying 1002_broken.sql");
         expect(error.message).toContain("(SQLSTATE 42601)");
         expect((error.cause as { code?: unknown }).code).toBe("42601");
         const left = await client.query({
