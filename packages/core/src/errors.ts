@@ -67,6 +67,14 @@ export type RestoreError =
       readonly expected: readonly number[];
       readonly version: number;
     })
+  | (InState<"progress_regressed"> & {
+      /** The done count the report would lower: `filesRestored` or `bytesRestored`. */
+      readonly field: "filesRestored" | "bytesRestored";
+      readonly current: number;
+      readonly reported: number;
+    })
+  | Base<"idempotency_key_in_use">
+  | Base<"idempotency_key_reused">
   | OnRestore<"restore_busy">
   | OnRestore<"sealed_password_unreadable">
   | Base<"storage_unavailable">
@@ -99,6 +107,9 @@ export const ERROR_STATUS = {
   agent_conflict: 409,
   version_conflict: 409,
   precondition_failed: 412,
+  progress_regressed: 409,
+  idempotency_key_in_use: 409,
+  idempotency_key_reused: 422,
   restore_busy: 503,
   sealed_password_unreadable: 500,
   storage_unavailable: 503,
@@ -318,6 +329,41 @@ export const RestoreErrors = {
       restoreId,
       expected: [...expected],
       version,
+    };
+  },
+  /** An agent reported fewer files or bytes done than it had already reported. */
+  progressRegressed(
+    restoreId: number,
+    state: RestoreStateName,
+    field: "filesRestored" | "bytesRestored",
+    current: number,
+    reported: number,
+  ): RestoreErrorOf<"progress_regressed"> {
+    const name = field === "filesRestored" ? "files_restored" : "bytes_restored";
+    return {
+      code: "progress_regressed",
+      message: `Restore ${restoreId} has ${name} ${current}; a report cannot lower it to ${reported}.`,
+      restoreId,
+      state,
+      field,
+      current,
+      reported,
+    };
+  },
+  /** The first request with this Idempotency-Key has not answered yet. */
+  idempotencyKeyInUse(): RestoreErrorOf<"idempotency_key_in_use"> {
+    return {
+      code: "idempotency_key_in_use",
+      message:
+        "A request with this Idempotency-Key is still being processed; retry once it has answered.",
+    };
+  },
+  /** The Idempotency-Key was first sent with another request (another route or body). */
+  idempotencyKeyReused(): RestoreErrorOf<"idempotency_key_reused"> {
+    return {
+      code: "idempotency_key_reused",
+      message:
+        "This Idempotency-Key was already used for a different request; use a new key for a new request.",
     };
   },
   busy(restoreId: number): RestoreErrorOf<"restore_busy"> {
