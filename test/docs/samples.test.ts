@@ -36,8 +36,9 @@ import {
 const SAMPLES_PER_FILE: Readonly<Record<string, number>> = {
   "README.md": 1,
   "docs/authentication.md": 4,
+  "docs/deadlines.md": 1,
   "docs/embedding.md": 4,
-  "docs/http.md": 1,
+  "docs/http.md": 2,
   "packages/core/README.md": 2,
   "packages/crypto/README.md": 2,
   "packages/hono/README.md": 1,

@@ -2,6 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { SealedPassword } from "./commands.js";
 import { type RestoreError, RestoreErrors } from "./errors.js";
 import type { RestoreEvent } from "./events.js";
+import { checkIdempotentCompletion, type IdempotentCompletion } from "./idempotency.js";
 import { isRecord } from "./internal/plain-data.js";
 import type { AppendRequest } from "./ports.js";
 import type { Restore } from "./restore.js";
@@ -54,6 +55,15 @@ export function checkAppendRequest(request: AppendRequest): Result<AppendRequest
   ) {
     return err(RestoreErrors.internal());
   }
+  let idempotency: IdempotentCompletion | undefined;
+  if (request.idempotency !== undefined) {
+    const completion = checkIdempotentCompletion(request.idempotency);
+    // A key of another tenant would be answered in the wrong scope: a caller bug.
+    if (completion.isErr() || completion.value.scope.tenantId !== tenantId) {
+      return err(RestoreErrors.internal());
+    }
+    idempotency = completion.value;
+  }
   const issues: Issues = [];
   const restore = readRestore(issues, request.restore, "restore");
   const checkedEvents = events.map((event, i) => readEvent(issues, event, pathTo("events", i)));
@@ -66,6 +76,7 @@ export function checkAppendRequest(request: AppendRequest): Result<AppendRequest
     events: checkedEvents as RestoreEvent[],
     restore: restore as Restore,
     sealedPassword: sealed as SealedPassword | null,
+    ...(idempotency === undefined ? {} : { idempotency }),
   });
 }
 

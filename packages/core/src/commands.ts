@@ -1,3 +1,4 @@
+import type { Deadlines } from "./deadlines.js";
 import type { ResolvedBackup, RestoreConfig, RestoreErrorSummary, Timestamp } from "./restore.js";
 import type { AgentReportedState } from "./states.js";
 
@@ -14,6 +15,8 @@ export interface ProgressReport {
   readonly endedTime?: Timestamp;
   readonly filesRestored?: number;
   readonly bytesRestored?: number;
+  readonly totalBytes?: number;
+  readonly bytesRemaining?: number;
   readonly errors?: RestoreErrorSummary;
 }
 
@@ -46,14 +49,31 @@ export interface StopManual {
   readonly data: { readonly restoreId: number };
 }
 
-/** An agent's report: a new state (or `null` to report data only) and data. */
+/**
+ * An agent's report: a new state (or `null` to report data only) and data.
+ * With `deadlines`, a report that changes nothing still records that the
+ * agent was heard, when the last record is older than a tenth of its
+ * state's deadline; without, it changes nothing.
+ */
 export interface RecordAgentReport {
   readonly type: "RecordAgentReport";
   readonly data: {
     readonly restoreId: number;
     readonly state: AgentReportedState | null;
     readonly report: ProgressReport;
+    readonly deadlines?: Deadlines;
   };
+}
+
+/**
+ * Gives up a restore whose agent has been silent past its state's deadline:
+ * Failed (reason `AgentTimeout`) when it was never taken or went quiet while
+ * working, Stopped when a stop was never confirmed. Not yet due, or not
+ * waiting on its agent: nothing changes.
+ */
+export interface Expire {
+  readonly type: "Expire";
+  readonly data: { readonly restoreId: number; readonly deadlines: Deadlines };
 }
 
 export type RestoreCommand =
@@ -61,6 +81,7 @@ export type RestoreCommand =
   | UpdateConfig
   | StartManual
   | StopManual
-  | RecordAgentReport;
+  | RecordAgentReport
+  | Expire;
 
 export type RestoreCommandType = RestoreCommand["type"];

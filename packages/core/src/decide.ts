@@ -1,16 +1,19 @@
 import { err, ok, type Result } from "neverthrow";
 import type {
   CreateRestore,
+  Expire,
   ProgressReport,
   RecordAgentReport,
   RestoreCommand,
   StartManual,
   UpdateConfig,
 } from "./commands.js";
+import { awaitedWord, deadlineOf, heartbeatRefreshMs, isExpired } from "./deadlines.js";
 import { type RestoreError, RestoreErrors } from "./errors.js";
 import type { Actor, EventMetadata, RestoreEvent } from "./events.js";
 import { plainEqual } from "./internal/plain-data.js";
 import { checkStartPassword } from "./password-rule.js";
+import { checkDoneCounts } from "./progress-rule.js";
 import type { Restore, RestoreAggregate, RestoreProgress, Timestamp } from "./restore.js";
 import { isTerminal, workingRank } from "./states.js";
 import type { Issues } from "./values/checks.js";
@@ -87,7 +90,9 @@ export function decide(
     case "UpdateConfig":
       return decideUpdate(restore, checked, metadata);
     case "RecordAgentReport":
-      return decideReport(restore, checked, metadata);
+      return heardFrom(restore, checked, metadata, decideReport(restore, checked, metadata));
+    case "Expire":
+      return decideExpire(restore, checked, metadata);
   }
 }
 
@@ -168,6 +173,8 @@ function decideReport(
   if (current === "Creating") return conflict();
   // A finished restore is frozen: the same terminal state again is a retry, anything else a conflict.
   if (isTerminal(current)) return reported === current ? NO_CHANGE : conflict();
+  const counted = checkDoneCounts(restore, command.data.report);
+  if (counted.isErr()) return err(counted.error);
 
   const progress = mergeProgress(restore.progress, command.data.report);
   const dataEvents: RestoreEvent[] = plainEqual(progress, restore.progress)
@@ -209,12 +216,90 @@ function decideReport(
   }
 }
 
+/**
+ * A report that changes nothing is still a word from the agent: recorded as a
+ * heartbeat when the last record is a tenth of the deadline old, so the
+ * deadline counts from it without an event for every heartbeat.
+ */
+function heardFrom(
+  restore: Restore,
+  command: RecordAgentReport,
+  metadata: EventMetadata,
+  decision: Decision,
+): Decision {
+  const { deadlines } = command.data;
+  if (deadlines === undefined || decision.isErr() || decision.value.length > 0) return decision;
+  const deadline = deadlineOf(restore.state, deadlines);
+  if (deadline === null) return decision;
+  const quiet = Date.parse(metadata.at) - Date.parse(restore.updatedAt);
+  // Never at the instant of the last event: that event already records the word.
+  return quiet >= Math.max(1, heartbeatRefreshMs(deadline))
+    ? ok([{ type: "RestoreHeartbeatReceived", data: {}, metadata }])
+    : decision;
+}
+
+function decideExpire(restore: Restore, command: Expire, metadata: EventMetadata): Decision {
+  const { deadlines } = command.data;
+  const awaited = awaitedWord(restore.state);
+  const deadlineMs = deadlineOf(restore.state, deadlines);
+  if (awaited === null || deadlineMs === null || !isExpired(restore, deadlines, metadata.at)) {
+    return NO_CHANGE;
+  }
+  const progress = { ...restore.progress, endedTime: restore.progress.endedTime ?? metadata.at };
+  const silentSince = restore.updatedAt;
+  if (awaited === "stop") {
+    return ok([
+      {
+        type: "RestoreExpired",
+        data: {
+          state: "Stopped",
+          reason: "AgentTimeout",
+          awaited,
+          deadlineMs,
+          silentSince,
+          progress,
+        },
+        metadata,
+      },
+    ]);
+  }
+  const errors = restore.progress.errors;
+  const failed = {
+    ...progress,
+    errors: {
+      count: errors?.count ?? 0,
+      reason: "agent_timeout",
+      diagnostics:
+        awaited === "pickup"
+          ? `The agent did not take the restore within ${deadlineMs} ms of the start request.`
+          : `The agent sent no report for more than ${deadlineMs} ms.`,
+      list: errors?.list ?? [],
+    },
+  };
+  return ok([
+    {
+      type: "RestoreExpired",
+      data: {
+        state: "Failed",
+        reason: "AgentTimeout",
+        awaited,
+        deadlineMs,
+        silentSince,
+        progress: failed,
+      },
+      metadata,
+    },
+  ]);
+}
+
 function mergeProgress(current: RestoreProgress, report: ProgressReport): RestoreProgress {
   return {
     startedTime: report.startedTime ?? current.startedTime,
     endedTime: report.endedTime ?? current.endedTime,
     filesRestored: report.filesRestored ?? current.filesRestored,
     bytesRestored: report.bytesRestored ?? current.bytesRestored,
+    totalBytes: report.totalBytes ?? current.totalBytes,
+    bytesRemaining: report.bytesRemaining ?? current.bytesRemaining,
     errors: report.errors ?? current.errors,
   };
 }

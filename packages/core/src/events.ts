@@ -1,3 +1,4 @@
+import type { AwaitedWord } from "./deadlines.js";
 import type { ResolvedBackup, RestoreConfig, RestoreProgress, Timestamp } from "./restore.js";
 import type { FinishedState, WorkingState } from "./states.js";
 
@@ -53,6 +54,27 @@ export type RestoreFinished = Event<
 >;
 /** The agent confirmed the restore stopped. */
 export type RestoreStopped = Event<"RestoreStopped", { readonly progress: RestoreProgress }>;
+/**
+ * The agent was heard without news: a report that changed nothing, recorded
+ * so the restore's deadline counts from it.
+ */
+export type RestoreHeartbeatReceived = Event<"RestoreHeartbeatReceived", Record<string, never>>;
+/**
+ * The restore was given up because its agent stayed silent past the deadline
+ * of the word it `awaited` (since `silentSince`, its last recorded word):
+ * Failed for a pickup or a heartbeat, Stopped for a stop.
+ */
+export type RestoreExpired = Event<
+  "RestoreExpired",
+  {
+    readonly state: "Failed" | "Stopped";
+    readonly reason: "AgentTimeout";
+    readonly awaited: AwaitedWord;
+    readonly deadlineMs: number;
+    readonly silentSince: Timestamp;
+    readonly progress: RestoreProgress;
+  }
+>;
 
 export type RestoreEvent =
   | RestoreCreated
@@ -63,7 +85,9 @@ export type RestoreEvent =
   | RestoreProgressed
   | RestoreProgressReported
   | RestoreFinished
-  | RestoreStopped;
+  | RestoreStopped
+  | RestoreHeartbeatReceived
+  | RestoreExpired;
 
 export type RestoreEventType = RestoreEvent["type"];
 
@@ -77,6 +101,8 @@ export const RESTORE_EVENT_TYPES: readonly RestoreEventType[] = [
   "RestoreProgressReported",
   "RestoreFinished",
   "RestoreStopped",
+  "RestoreHeartbeatReceived",
+  "RestoreExpired",
 ];
 
 /** An event as a store hands it back: numbered from 1 within its restore. */

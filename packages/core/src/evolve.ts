@@ -6,6 +6,7 @@ import {
   initialState,
   type Restore,
   type RestoreAggregate,
+  type RestoreProgress,
 } from "./restore.js";
 
 /**
@@ -60,19 +61,40 @@ export function evolve(state: RestoreAggregate, event: RestoreEvent): RestoreAgg
     case "RestoreProgressed":
       return next({ state: event.data.state });
     case "RestoreProgressReported":
-      return next({ progress: event.data.progress });
+      return next({ progress: progressOf(event.data.progress) });
     case "RestoreFinished":
       return next({
         state: event.data.state,
         passwordSealed: false,
-        progress: event.data.progress,
+        progress: progressOf(event.data.progress),
       });
     case "RestoreStopped":
-      return next({ state: "Stopped", passwordSealed: false, progress: event.data.progress });
+      return next({
+        state: "Stopped",
+        passwordSealed: false,
+        progress: progressOf(event.data.progress),
+      });
+    case "RestoreHeartbeatReceived":
+      return next({});
+    case "RestoreExpired":
+      return next({
+        state: event.data.state,
+        passwordSealed: false,
+        progress: progressOf(event.data.progress),
+      });
     default:
       // A second RestoreCreated, or a type that is not an event: the restore stays as it is.
       return state;
   }
+}
+
+/**
+ * Progress as an event holds it, with the fields added since older events
+ * were written (`totalBytes`, `bytesRemaining`) read as unknown, as the
+ * migration left them on the row.
+ */
+function progressOf(progress: RestoreProgress): RestoreProgress {
+  return { ...EMPTY_PROGRESS, ...progress };
 }
 
 /** Folds a restore's log from creation; the result must equal what the store holds. */

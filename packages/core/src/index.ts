@@ -2,6 +2,7 @@ export { agentRequestsOf, pendingRequestOf } from "./agent-requests.js";
 export { checkAppendRequest } from "./append-rules.js";
 export type {
   CreateRestore,
+  Expire,
   ProgressReport,
   RecordAgentReport,
   RestoreCommand,
@@ -11,6 +12,17 @@ export type {
   StopManual,
   UpdateConfig,
 } from "./commands.js";
+export {
+  type AwaitedWord,
+  awaitedWord,
+  DEFAULT_DEADLINES,
+  type Deadlines,
+  deadlineOf,
+  deadlineProblems,
+  expiresAt,
+  heartbeatRefreshMs,
+  isExpired,
+} from "./deadlines.js";
 export { type CommandContext, type Decision, decide } from "./decide.js";
 export { validateEncryptedPassword } from "./encrypted-password.js";
 export {
@@ -36,7 +48,9 @@ export {
   type RestoreCreated,
   type RestoreEvent,
   type RestoreEventType,
+  type RestoreExpired,
   type RestoreFinished,
+  type RestoreHeartbeatReceived,
   type RestoreProgressed,
   type RestoreProgressReported,
   type RestoreStartRequested,
@@ -45,6 +59,23 @@ export {
   type StoredEvent,
 } from "./events.js";
 export { evolve, fold } from "./evolve.js";
+export {
+  type ChangeOptions,
+  type ClaimOutcome,
+  checkIdempotentCompletion,
+  IDEMPOTENCY_KEEP_MS,
+  IDEMPOTENCY_KEY_MAX,
+  IDEMPOTENCY_LOCK_MS,
+  type IdempotencyClaim,
+  type IdempotencyKeys,
+  type IdempotencyScope,
+  type IdempotentChange,
+  type IdempotentCompletion,
+  idempotencyPrincipal,
+  isIdempotencyKey,
+  isStoredResponse,
+  type StoredResponse,
+} from "./idempotency.js";
 export { checkStartPassword } from "./password-rule.js";
 export {
   actorOf,
@@ -61,6 +92,8 @@ export type {
   BackupCatalog,
   BackupReferences,
   Clock,
+  DueQuery,
+  DueRestores,
   EventPage,
   IdGenerator,
   PasswordBinding,
@@ -69,6 +102,7 @@ export type {
   Subscription,
   TokenVerifier,
 } from "./ports.js";
+export { checkDoneCounts } from "./progress-rule.js";
 export {
   type AgentPublicKey,
   EMPTY_PROGRESS,
@@ -93,11 +127,20 @@ export type {
 } from "./service/inputs.js";
 export {
   createRestoreService,
+  type ExpiryOutcome,
   type RequestContext,
   type RestoreService,
   type RestoreServiceDeps,
+  type RestoreTarget,
   type ServiceErrorReport,
 } from "./service/restore-service.js";
+export {
+  createSweeper,
+  type Sweeper,
+  type SweeperOptions,
+  type SweepReport,
+  sweepIntervalFor,
+} from "./service/sweeper.js";
 export {
   type ActiveStateName,
   AGENT_REPORTABLE_STATES,
@@ -149,9 +192,11 @@ export {
   publicKeySchema,
   type RestoreDetailsWire,
   type RestoreErrorItemWire,
+  type RestoreProgressWire,
   type RestoreReportWire,
   restoreDetailsSchema,
   restoreReportSchema,
+  toProgressWire,
   toPublicKeyWire,
   toRestoreDetails,
   toRestoreReport,

@@ -1,9 +1,11 @@
 import type { ResultAsync } from "neverthrow";
 import type { SealedPassword } from "./commands.js";
+import type { Deadlines } from "./deadlines.js";
 import type { RestoreError } from "./errors.js";
 import type { RestoreEvent, StoredEvent } from "./events.js";
+import type { IdempotentCompletion } from "./idempotency.js";
 import type { Principal } from "./policy.js";
-import type { AgentPublicKey, ResolvedBackup, Restore } from "./restore.js";
+import type { AgentPublicKey, ResolvedBackup, Restore, Timestamp } from "./restore.js";
 
 /** The only source of time; the domain never reads the system clock. */
 export interface Clock {
@@ -83,6 +85,12 @@ export interface AppendRequest {
    * destroys what it held, whatever this says.
    */
   readonly sealedPassword?: SealedPassword | null;
+  /**
+   * The response to the request that made the change, written into its
+   * claimed `Idempotency-Key` (see `IdempotencyKeys`) in the same
+   * transaction, only if the change commits and the key is still unanswered.
+   */
+  readonly idempotency?: IdempotentCompletion;
 }
 
 export interface EventPage {
@@ -148,4 +156,25 @@ export interface RestoreRepository {
     agentId: number,
     listener: (request: AgentRequest) => void,
   ): ResultAsync<Subscription, RestoreError>;
+}
+
+/** What the sweeper asks a store for: restores past their deadline at `now`. */
+export interface DueQuery {
+  readonly now: Timestamp;
+  readonly deadlines: Deadlines;
+  /** At most this many, the longest silent first. */
+  readonly limit: number;
+}
+
+/**
+ * Finds, across tenants, the restores waiting on their agent whose last
+ * event is older than `expiresAt` allows (see `Deadlines`): what the sweeper
+ * expires. A store answers from an index, not a scan, since it is asked
+ * every few seconds; a restore it names may have moved on since, which the
+ * `Expire` command decides again.
+ */
+export interface DueRestores {
+  findDue(
+    query: DueQuery,
+  ): ResultAsync<readonly { tenantId: string; restoreId: number }[], RestoreError>;
 }

@@ -63,6 +63,10 @@ export interface RestoreProgress {
   readonly endedTime: Timestamp | null;
   readonly filesRestored: number | null;
   readonly bytesRestored: number | null;
+  /** The agent's estimate of the whole; unlike the done counts it may be revised either way. */
+  readonly totalBytes: number | null;
+  /** The agent's estimate of what is left; may be revised either way. */
+  readonly bytesRemaining: number | null;
   readonly errors: RestoreErrorSummary | null;
 }
 
@@ -71,6 +75,8 @@ export const EMPTY_PROGRESS: RestoreProgress = {
   endedTime: null,
   filesRestored: null,
   bytesRestored: null,
+  totalBytes: null,
+  bytesRemaining: null,
   errors: null,
 };
 

@@ -1,4 +1,5 @@
 import {
+  type IdempotencyKeys,
   type RestoreError,
   RestoreErrors,
   type RestoreService,
@@ -10,6 +11,7 @@ import pino from "pino";
 import { AdapterErrors } from "./errors/adapter-errors.js";
 import type { RestoreAppEnv } from "./http/app-env.js";
 import { authenticate } from "./http/authenticate.js";
+import { idempotency, REPLAYED_HEADER } from "./http/idempotency.js";
 import { DEFAULT_BODY_LIMIT } from "./http/read-body.js";
 import { requestIdFor } from "./http/request-id.js";
 import type { RequestLogger } from "./http/request-logger.js";
@@ -48,6 +50,14 @@ export interface RestoreAppOptions {
    * silent before a keep-alive comment (default 15 s).
    */
   readonly eventStream?: Partial<EventStreamOptions>;
+  /**
+   * Where `Idempotency-Key`s and their first responses are kept (e.g.
+   * `postgresIdempotencyKeys(client)` on the repository's database, so a
+   * change and its response commit together). Without it a request that
+   * sends the header is refused (400) rather than served without the
+   * promise the header asks for.
+   */
+  readonly idempotencyKeys?: IdempotencyKeys;
 }
 
 /**
@@ -98,6 +108,7 @@ export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv
         // The route's pattern, not the path as sent: a client may put anything in a URL.
         route: c.req.routePath,
         status: c.res.status,
+        ...(c.res.headers.has(REPLAYED_HEADER) ? { replayed: true } : {}),
         ms: Math.round((performance.now() - started) * 10) / 10,
       },
       "request",
@@ -114,7 +125,14 @@ export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv
   const eventStream = { ...EVENT_STREAM_DEFAULTS, ...options.eventStream };
   app.route(
     "/",
-    v1Routes({ service: options.service, authenticate: auth, respond, bodyLimit, eventStream }),
+    v1Routes({
+      service: options.service,
+      authenticate: auth,
+      respond,
+      bodyLimit,
+      eventStream,
+      idempotency: idempotency({ keys: options.idempotencyKeys, respond, bodyLimit, logger }),
+    }),
   );
   app.route("/", v2Routes({ service: options.service, authenticate: auth, respond, bodyLimit }));
 

@@ -12,7 +12,7 @@ import { restoreValues } from "../src/restore-row.js";
 
 const BATCH = 1_000;
 
-// The columns of migration 0001's restores table, with the array type each is sent as.
+// The columns of the restores table (0001's, then 0002's), with the array type each is sent as.
 const RESTORE_COLUMNS: readonly (readonly [string, string])[] = [
   ["tenant_id", "text[]"],
   ["restore_id", "bigint[]"],
@@ -41,6 +41,8 @@ const RESTORE_COLUMNS: readonly (readonly [string, string])[] = [
   ["errors", "text[]::json[]"],
   ["created_at", "timestamptz[]"],
   ["updated_at", "timestamptz[]"],
+  ["total_bytes", "bigint[]"],
+  ["bytes_remaining", "bigint[]"],
 ];
 
 const EVENT_COLUMNS: readonly (readonly [string, string])[] = [

@@ -32,8 +32,10 @@ const VERSION_COLUMN = 3;
  *
  * Parameters: $1 tenant, $2 restore id, $3 expected version, then the
  * event's eight fields ($4-$11) or, for several events, all of them as one
- * JSON array ($4), then the written columns in `RESTORE_PARAMETERS` order
- * and the sealed password last.
+ * JSON array ($4), then the written columns in `RESTORE_PARAMETERS` order,
+ * the sealed password, and, for a change made under an `Idempotency-Key`,
+ * the response, principal and key, which the statement writes into the
+ * claimed key's row only when the restore's row changed.
  */
 export function appendStatements(schema: SchemaName): (request: AppendRequest) => SqlStatement {
   const s = quoted(schema);
@@ -59,18 +61,30 @@ appended AS (
   RETURNING seq
 )`;
 
-  function createText(single: boolean): PreparedText {
+  // The claimed key's response, from parameters $n (response), $n+1 (principal), $n+2 (key):
+  // joined to the restore's change, so it is written only when that is.
+  const answer = (source: string, n: number) => `,
+answered AS (
+  UPDATE ${s}.idempotency_keys SET response = $${n}::text::json, locked_until = NULL
+  FROM ${source}
+  WHERE tenant_id = $1::text AND principal = $${n + 1}::text AND key = $${n + 2}::text
+    AND response IS NULL
+  RETURNING 1
+)`;
+
+  function createText(single: boolean, answered: boolean): PreparedText {
     const first = firstColumnParameter(single);
     const columns = RESTORE_PARAMETERS.map(([column]) => column).join(", ");
     const parameters = RESTORE_PARAMETERS.map(([, parameter], i) => retyped(parameter, first + i));
     const sealed = `$${first + RESTORE_PARAMETERS.length}::bytea`;
+    const answering = answered ? answer("inserted", first + RESTORE_PARAMETERS.length + 1) : "";
     const text = `
 WITH inserted AS (
   INSERT INTO ${s}.restores (${columns}, sealed_password)
   VALUES (${parameters.join(", ")}, ${sealed})
   ON CONFLICT (tenant_id, restore_id) DO NOTHING
   RETURNING 1
-),${eventsInsert("inserted", single)}
+),${eventsInsert("inserted", single)}${answering}
 SELECT (SELECT count(*) FROM inserted)::integer AS changed,
   (SELECT count(*) FROM appended)::integer AS appended`;
     return { name: statementName("create", text), text };
@@ -80,6 +94,7 @@ SELECT (SELECT count(*) FROM inserted)::integer AS changed,
     written: readonly number[],
     sealed: SealedChange,
     single: boolean,
+    answered: boolean,
   ): PreparedText {
     const first = firstColumnParameter(single);
     const assignments = written.map((index, i) => {
@@ -88,12 +103,14 @@ SELECT (SELECT count(*) FROM inserted)::integer AS changed,
     });
     if (sealed === "set") assignments.push(`sealed_password = $${first + written.length}::bytea`);
     if (sealed === "erase") assignments.push("sealed_password = NULL");
+    const next = first + written.length + (sealed === "set" ? 1 : 0);
+    const answering = answered ? answer("updated", next) : "";
     const text = `
 WITH updated AS (
   UPDATE ${s}.restores SET ${assignments.join(", ")}
   WHERE tenant_id = $1::text AND restore_id = $2::bigint AND version = $3::integer
   RETURNING 1
-),${eventsInsert("updated", single)}
+),${eventsInsert("updated", single)}${answering}
 SELECT (SELECT count(*) FROM updated)::integer AS changed,
   (SELECT count(*) FROM appended)::integer AS appended,
   (SELECT to_json(found) FROM (
@@ -125,13 +142,20 @@ SELECT (SELECT count(*) FROM updated)::integer AS changed,
       expectedVersion,
       ...eventValues(events, fromStateId),
     ];
-    const shape = single ? "one" : "many";
+    const answered = request.idempotency !== undefined;
+    const shape = `${single ? "one" : "many"}${answered ? "/answered" : ""}`;
+    const answerParameters = answerValues(request);
     if (previous === null) {
-      const { name, text } = cached(`create/${shape}`, () => createText(single));
+      const { name, text } = cached(`create/${shape}`, () => createText(single, answered));
       return {
         name,
         text,
-        values: [...head, ...values, restore.passwordSealed ? sealedPassword : null],
+        values: [
+          ...head,
+          ...values,
+          restore.passwordSealed ? sealedPassword : null,
+          ...answerParameters,
+        ],
       };
     }
     const before = restoreValues(previous);
@@ -147,12 +171,19 @@ SELECT (SELECT count(*) FROM updated)::integer AS changed,
         ? "set"
         : "keep";
     const { name, text } = cached(`${written.join(",")}/${sealed}/${shape}`, () =>
-      updateText(written, sealed, single),
+      updateText(written, sealed, single, answered),
     );
     const parameters = [...head, ...written.map((i) => values[i])];
     if (sealed === "set") parameters.push(sealedPassword);
+    parameters.push(...answerParameters);
     return { name, text, values: parameters };
   };
+}
+
+/** The claimed key's response, principal and key, last; nothing without a key. */
+function answerValues({ idempotency }: AppendRequest): unknown[] {
+  if (idempotency === undefined) return [];
+  return [JSON.stringify(idempotency.response), idempotency.scope.principal, idempotency.key];
 }
 
 /** The parameters after the key and version: one event's fields, or all events as JSON. */

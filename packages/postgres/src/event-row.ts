@@ -40,9 +40,11 @@ function stateAfter(event: RestoreEvent): RestoreStateName | null {
       return "StopRequested";
     case "RestoreProgressed":
     case "RestoreFinished":
+    case "RestoreExpired":
       return event.data.state;
     case "RestoreConfigUpdated":
     case "RestoreProgressReported":
+    case "RestoreHeartbeatReceived":
       return null;
     default:
       return null;

@@ -4,8 +4,13 @@ export {
   type AgentRequestsOptions,
   agentRequests,
 } from "./agent-requests.js";
+export { type PostgresDueRestoresOptions, postgresDueRestores } from "./due-restores.js";
 export { fromPGlite, type PGliteLike } from "./from-pglite.js";
 export { type FromPoolOptions, fromPool } from "./from-pool.js";
+export {
+  type PostgresIdempotencyKeysOptions,
+  postgresIdempotencyKeys,
+} from "./idempotency-keys.js";
 export { type MigrateOptions, type MigrationReport, migrate } from "./migrate.js";
 export type { MigrateError, MigrateStep } from "./migrate-error.js";
 export { MIGRATIONS, type Migration } from "./migrations/index.js";

@@ -327,7 +327,7 @@ export function postgresIdGenerator(
   };
 }
 
-type Query = <T = SqlRows>(
+export type Query = <T = SqlRows>(
   operation: StorageOperation,
   statement: SqlStatement,
   read?: (rows: SqlRows) => Result<T, RestoreError>,
@@ -340,7 +340,7 @@ type Query = <T = SqlRows>(
  * each combinator's promise chain cost more than the rest of the
  * repository's own work.
  */
-function sqlQuery(client: SqlClient, report: Reporter): Query {
+export function sqlQuery(client: SqlClient, report: Reporter): Query {
   return <T>(
     operation: StorageOperation,
     statement: SqlStatement,

@@ -49,12 +49,15 @@ export const RESTORE_COLUMNS = [
   "errors",
   epochMs("created_at"),
   epochMs("updated_at"),
+  "total_bytes",
+  "bytes_remaining",
 ].join(", ");
 
 /**
  * The values of a restore row in the order of `RESTORE_PARAMETERS`: $1
- * tenant_id through $27 updated_at (ids and counts as numbers, times as the
- * domain's ISO strings, the error summary as JSON text).
+ * tenant_id through $27 updated_at, then the byte estimates $28 and $29 (ids
+ * and counts as numbers, times as the domain's ISO strings, the error summary
+ * as JSON text).
  */
 export function restoreValues(restore: Restore): unknown[] {
   const { config, backup, progress } = restore;
@@ -86,10 +89,12 @@ export function restoreValues(restore: Restore): unknown[] {
     progress.errors === null ? null : JSON.stringify(progress.errors),
     restore.createdAt,
     restore.updatedAt,
+    progress.totalBytes,
+    progress.bytesRemaining,
   ];
 }
 
-/** The restore columns and the typed parameters `restoreValues` fills, $1..$27. */
+/** The restore columns and the typed parameters `restoreValues` fills, $1..$29. */
 export const RESTORE_PARAMETERS: readonly (readonly [column: string, parameter: string])[] = [
   ["tenant_id", "$1::text"],
   ["restore_id", "$2::bigint"],
@@ -119,6 +124,9 @@ export const RESTORE_PARAMETERS: readonly (readonly [column: string, parameter: 
   ["errors", "$25::text::json"],
   ["created_at", "$26::timestamptz"],
   ["updated_at", "$27::timestamptz"],
+  // Added by migration 0002, so numbered after the columns of 0001.
+  ["total_bytes", "$28::bigint"],
+  ["bytes_remaining", "$29::bigint"],
 ];
 
 type Row = Readonly<Record<string, unknown>>;
@@ -160,6 +168,8 @@ export function restoreOf(row: Row): Result<Restore, RestoreError> {
       endedTime: isoOf(row.ended_time),
       filesRestored: nullableNumber(row.files_restored),
       bytesRestored: nullableNumber(row.bytes_restored),
+      totalBytes: nullableNumber(row.total_bytes),
+      bytesRemaining: nullableNumber(row.bytes_remaining),
       errors: errorsOf(row.errors),
     },
     createdAt: isoOf(row.created_at) ?? "",

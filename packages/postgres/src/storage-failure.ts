@@ -10,7 +10,14 @@ export type StorageOperation =
   | "subscribeAgentRequests"
   /** Sending agents their requests after a commit; the change itself is committed. */
   | "notifyAgentRequests"
-  | "nextRestoreId";
+  | "nextRestoreId"
+  /** The sweeper's query for restores past their deadline. */
+  | "findDueRestores"
+  /** The `IdempotencyKeys` methods. */
+  | "claimIdempotencyKey"
+  | "completeIdempotencyKey"
+  | "releaseIdempotencyKey"
+  | "purgeIdempotencyKeys";
 
 /**
  * What the embedder is told when a store operation fails for a reason that

@@ -456,6 +456,8 @@ if (!up) {
       "restore_finished",
       "agent_conflict",
       "restore_busy",
+      // Counts rise with each request, but concurrent reports commit in any order.
+      "progress_regressed",
       ...alsoExpected,
     ]);
     const codes: Record<string, number> = {};

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { DEFAULT_DEADLINES, type Deadlines } from "@restorekit/core";
 import {
   type KeyringFromEnv,
   keyringFromEnv,
@@ -65,6 +66,8 @@ export interface ServerConfig {
   /** How long a shutdown waits for requests in flight before it closes their connections. */
   readonly shutdownTimeoutMs: number;
   readonly sealing: KeyringFromEnv;
+  /** How long a restore waits on its agent before the sweeper gives it up. */
+  readonly deadlines: Deadlines;
   /** Said at start, not fatal: e.g. a `RESTOREKIT_` variable nobody reads (a typo?). */
   readonly warnings: readonly string[];
 }
@@ -116,6 +119,9 @@ export const KNOWN_RESTOREKIT_VARIABLES: ReadonlySet<string> = new Set([
   "RESTOREKIT_SHUTDOWN_TIMEOUT_MS",
   "RESTOREKIT_DB_POOL_SIZE",
   "RESTOREKIT_DB_TIMEOUT_MS",
+  "RESTOREKIT_PICKUP_TIMEOUT",
+  "RESTOREKIT_HEARTBEAT_TIMEOUT",
+  "RESTOREKIT_STOP_TIMEOUT",
   SEALING_KEYS_ENV,
   SEALING_KEY_CURRENT_ENV,
   // Read by the command line tool, not the server.
@@ -186,6 +192,16 @@ export function readConfig(
     100,
     600_000,
   );
+  const deadlines: Deadlines = {
+    pickupMs: readDuration(issues, env, "RESTOREKIT_PICKUP_TIMEOUT", DEFAULT_DEADLINES.pickupMs),
+    heartbeatMs: readDuration(
+      issues,
+      env,
+      "RESTOREKIT_HEARTBEAT_TIMEOUT",
+      DEFAULT_DEADLINES.heartbeatMs,
+    ),
+    stopMs: readDuration(issues, env, "RESTOREKIT_STOP_TIMEOUT", DEFAULT_DEADLINES.stopMs),
+  };
   const tokensFile = readPath(issues, env, "RESTOREKIT_TOKENS_FILE", cwd);
   const catalogFile = readPath(issues, env, "RESTOREKIT_CATALOG_FILE", cwd);
   const jwt = readJwt(issues, env);
@@ -217,6 +233,7 @@ export function readConfig(
     logLevel,
     shutdownTimeoutMs,
     sealing: sealing.value,
+    deadlines,
     warnings: [...unknownVariables(env), ...postgresOnly(env, databaseUrl)],
   });
 }
@@ -255,6 +272,32 @@ function readInteger(
     return fallback;
   }
   return number;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const MAX_DURATION_MS = 365 * 86_400_000;
+
+/** A duration such as `500ms`, `2s`, `10m`, `1h` or `1d`: a whole number and a unit. */
+function readDuration(issues: ConfigIssue[], env: Env, name: string, fallback: number): number {
+  const value = settingOf(env, name);
+  if (value === undefined) return fallback;
+  const match = /^(\d{1,12})\s*(ms|s|m|h|d)$/.exec(value);
+  const ms =
+    match === null ? Number.NaN : Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
+  if (!(ms >= 1 && ms <= MAX_DURATION_MS)) {
+    issues.push({
+      variable: name,
+      message: `must be a duration from 1ms to 365d such as 500ms, 30s, 10m, 2h or 1d, not ${shown(value)}`,
+    });
+    return fallback;
+  }
+  return ms;
 }
 
 function readBoolean(issues: ConfigIssue[], env: Env, name: string, fallback: boolean): boolean {

@@ -218,7 +218,11 @@ export function startSimulatedAgent(
         return ok("failed");
       }
       yield* step();
-      yield* report(restoreId, [replace("/state", "preparing")]);
+      yield* report(restoreId, [
+        replace("/state", "preparing"),
+        replace("/total_bytes", TOTAL_BYTES),
+        replace("/bytes_remaining", TOTAL_BYTES),
+      ]);
       log.info({ restoreId }, "simulated agent: preparing");
       yield* step();
       startedTime = now();
@@ -226,7 +230,8 @@ export function startSimulatedAgent(
         replace("/state", "in_progress"),
         replace("/started_time", startedTime),
         replace("/files_restored", TOTAL_FILES / 2),
-        replace("/bytes_restored", TOTAL_BYTES / 2),
+        replace("/bytes_completed", TOTAL_BYTES / 2),
+        replace("/bytes_remaining", TOTAL_BYTES / 2),
       ]);
       log.info({ restoreId }, "simulated agent: in progress, half done");
       yield* step();
@@ -234,7 +239,8 @@ export function startSimulatedAgent(
         replace("/state", "completed"),
         replace("/ended_time", now()),
         replace("/files_restored", TOTAL_FILES),
-        replace("/bytes_restored", TOTAL_BYTES),
+        replace("/bytes_completed", TOTAL_BYTES),
+        replace("/bytes_remaining", 0),
       ]);
       log.info({ restoreId }, "simulated agent: completed");
       return ok("completed");

@@ -2,12 +2,21 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
-import { type Clock, createRestoreService, RestoreErrors } from "@restorekit/core";
+import {
+  type Clock,
+  createRestoreService,
+  createSweeper,
+  RestoreErrors,
+  type Sweeper,
+  sweepIntervalFor,
+} from "@restorekit/core";
 import { createPasswordVault } from "@restorekit/crypto";
 import { createRestoreApp } from "@restorekit/hono";
 import {
   type OnStorageError,
   type PostgresRepository,
+  postgresDueRestores,
+  postgresIdempotencyKeys,
   postgresIdGenerator,
   postgresRepository,
 } from "@restorekit/postgres";
@@ -30,6 +39,7 @@ import {
   type DemoToken,
   demoCatalogData,
 } from "./demo-data.js";
+import { type KeyPurge, startKeyPurge } from "./key-purge.js";
 import { openStore, type Store } from "./open-store.js";
 import { type SeedReport, seedDemo } from "./seed-demo.js";
 import { type RunningAgent, startSimulatedAgent } from "./simulated-agent.js";
@@ -89,6 +99,10 @@ interface Parts {
   /** Sends agents their requests after commits: flushed before the store closes. */
   repository: PostgresRepository | null;
   agent: RunningAgent | null;
+  /** Gives up restores whose agents went silent; stopped before the store closes. */
+  sweeper: Sweeper | null;
+  /** Deletes idempotency keys past their retention. */
+  keyPurge: KeyPurge | null;
   server: Server | null;
 }
 
@@ -109,7 +123,15 @@ export function startServer(
   config: ServerConfig,
   logger: Logger,
 ): ResultAsync<RunningServer, StartError> {
-  const parts: Parts = { key: null, store: null, repository: null, agent: null, server: null };
+  const parts: Parts = {
+    key: null,
+    store: null,
+    repository: null,
+    agent: null,
+    sweeper: null,
+    keyPurge: null,
+    server: null,
+  };
   let closing = false;
 
   const started = safeTry(async function* () {
@@ -151,6 +173,7 @@ export function startServer(
       clock: systemClock,
       ids: postgresIdGenerator(store.client, { schema: config.schema, onError: onStorageError }),
       onError: (report) => logger.error(report, "restore service fault"),
+      deadlines: config.deadlines,
     });
 
     const seedStarted = performance.now();
@@ -166,11 +189,18 @@ export function startServer(
           }).mapErr((error) => StartErrors.storageFailed("seeded", error.message));
 
     const seededAt = performance.now();
+    // In the repository's schema: an append writes its key's response in the same statement.
+    const idempotencyKeys = postgresIdempotencyKeys(store.client, {
+      schema: config.schema,
+      onError: onStorageError,
+    });
+    parts.keyPurge = startKeyPurge(idempotencyKeys, systemClock, logger);
     const app = createRestoreApp({
       service,
       tokens: tokens.verifier,
       logger,
       ready: () => (closing ? errAsync(RestoreErrors.storageUnavailable()) : store.ping()),
+      idempotencyKeys,
     });
     parts.server = yield* listen(
       config.host,
@@ -199,6 +229,21 @@ export function startServer(
         StartErrors.storageFailed("listened to for agent requests", error.message),
       );
     }
+
+    parts.sweeper = createSweeper({
+      service,
+      due: postgresDueRestores(store.client, { schema: config.schema, onError: onStorageError }),
+      clock: systemClock,
+      deadlines: config.deadlines,
+      onExpired: (restore) =>
+        logger.warn(
+          { tenantId: restore.tenantId, restoreId: restore.restoreId, state: restore.state },
+          "gave up a restore whose agent went silent",
+        ),
+      onError: (error, target) =>
+        logger.error({ code: error.code, ...target }, "the sweeper could not expire a restore"),
+    });
+    parts.sweeper.start(sweepIntervalFor(config.deadlines));
 
     const warnings = [...config.warnings];
     if (config.sealing.ephemeral) warnings.push(config.sealing.warning);
@@ -252,7 +297,7 @@ export function startServer(
 }
 
 async function shutdown(parts: Parts, timeoutMs: number, logger: Logger): Promise<void> {
-  const { server, agent, store, repository, key } = parts;
+  const { server, agent, sweeper, keyPurge, store, repository, key } = parts;
   const stopped = new Promise<void>((resolve) => {
     if (server === null || !server.listening) return resolve();
     server.close(() => resolve());
@@ -263,7 +308,7 @@ async function shutdown(parts: Parts, timeoutMs: number, logger: Logger): Promis
     logger.warn({ timeoutMs }, "requests still in flight at the shutdown deadline: closing them");
     server?.closeAllConnections();
   }, timeoutMs);
-  await Promise.all([stopped, agent?.stop()]);
+  await Promise.all([stopped, agent?.stop(), sweeper?.stop(), keyPurge?.stop()]);
   clearTimeout(deadline);
   // The requests of the last changes may still be queued: sent before the connections go.
   await repository?.flushNotifications();

@@ -69,6 +69,36 @@ describe("readConfig", () => {
     ]);
   });
 
+  it("reads the agent deadlines as durations, defaulting to 15m, 5m and 5m", () => {
+    expect(readConfig({}, "/srv/app")._unsafeUnwrap().deadlines).toEqual({
+      pickupMs: 900_000,
+      heartbeatMs: 300_000,
+      stopMs: 300_000,
+    });
+    expect(
+      readConfig({
+        RESTOREKIT_PICKUP_TIMEOUT: "2h",
+        RESTOREKIT_HEARTBEAT_TIMEOUT: "90s",
+        RESTOREKIT_STOP_TIMEOUT: "750ms",
+      })._unsafeUnwrap().deadlines,
+    ).toEqual({ pickupMs: 7_200_000, heartbeatMs: 90_000, stopMs: 750 });
+    expect(readConfig({ RESTOREKIT_STOP_TIMEOUT: "1d" })._unsafeUnwrap().deadlines.stopMs).toBe(
+      86_400_000,
+    );
+    const refused = "must be a duration from 1ms to 365d such as 500ms, 30s, 10m, 2h or 1d, not";
+    expect(
+      issuesOf({
+        RESTOREKIT_PICKUP_TIMEOUT: "10",
+        RESTOREKIT_HEARTBEAT_TIMEOUT: "0s",
+        RESTOREKIT_STOP_TIMEOUT: "366d",
+      }),
+    ).toEqual([
+      `RESTOREKIT_PICKUP_TIMEOUT: ${refused} "10"`,
+      `RESTOREKIT_HEARTBEAT_TIMEOUT: ${refused} "0s"`,
+      `RESTOREKIT_STOP_TIMEOUT: ${refused} "366d"`,
+    ]);
+  });
+
   it("reads every setting it is given", () => {
     const config = readConfig(
       {

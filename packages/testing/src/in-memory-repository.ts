@@ -3,7 +3,9 @@ import {
   type AppendRequest,
   agentRequestsOf,
   checkAppendRequest,
+  type DueRestores,
   type EventPage,
+  expiresAt,
   pendingRequestOf,
   type Restore,
   type RestoreError,
@@ -15,11 +17,22 @@ import {
 } from "@restorekit/core";
 import { err, errAsync, ok, okAsync, Result, type ResultAsync } from "neverthrow";
 import type { RepositoryInspector } from "./contract/repository-inspector.js";
+import {
+  type InMemoryIdempotencyKeys,
+  inMemoryIdempotencyKeys,
+} from "./in-memory-idempotency-keys.js";
 
 /** A `RestoreRepository` held in memory, with raw access for tests. */
-export interface InMemoryRestoreRepository extends RestoreRepository {
+export interface InMemoryRestoreRepository extends RestoreRepository, DueRestores {
   /** Reads the stored rows, sealed bytes and events without going through the port. */
   readonly inspect: RepositoryInspector;
+  /** The idempotency keys whose responses this repository's appends write. */
+  readonly idempotencyKeys: InMemoryIdempotencyKeys;
+}
+
+export interface InMemoryRepositoryOptions {
+  /** The keys an append under an `Idempotency-Key` answers; a fresh store when absent. */
+  readonly idempotencyKeys?: InMemoryIdempotencyKeys;
 }
 
 interface Entry {
@@ -43,7 +56,10 @@ type Listener = (request: AgentRequest) => void;
  * const service = createRestoreService({ repository, vault, catalog, clock, ids });
  * ```
  */
-export function inMemoryRepository(): InMemoryRestoreRepository {
+export function inMemoryRepository(
+  options: InMemoryRepositoryOptions = {},
+): InMemoryRestoreRepository {
+  const idempotencyKeys = options.idempotencyKeys ?? inMemoryIdempotencyKeys();
   const tenants = new Map<string, Map<number, Entry>>();
   const listeners = new Map<string, Set<Listener>>();
 
@@ -83,6 +99,8 @@ export function inMemoryRepository(): InMemoryRestoreRepository {
       const rows = tenants.get(tenantId) ?? new Map<number, Entry>();
       rows.set(restoreId, entry);
       tenants.set(tenantId, rows);
+      // In the same synchronous step as the change: the two commit together, as in one transaction.
+      if (checked.idempotency !== undefined) idempotencyKeys.answer(checked.idempotency);
       return ok(entry);
     });
   }
@@ -174,7 +192,27 @@ export function inMemoryRepository(): InMemoryRestoreRepository {
     },
   };
 
-  return { ...repository, inspect };
+  const due: DueRestores = {
+    findDue({ now, deadlines, limit }) {
+      const cutoff = Date.parse(now);
+      const found: { tenantId: string; restoreId: number; at: number }[] = [];
+      for (const [tenantId, restores] of tenants) {
+        for (const [restoreId, { restore }] of restores) {
+          const at = expiresAt(restore, deadlines);
+          if (at !== null && Date.parse(at) < cutoff) {
+            found.push({ tenantId, restoreId, at: Date.parse(restore.updatedAt) });
+          }
+        }
+      }
+      // The longest silent first, as the Postgres store orders them.
+      found.sort((a, b) => a.at - b.at);
+      return okAsync(
+        found.slice(0, limit).map(({ tenantId, restoreId }) => ({ tenantId, restoreId })),
+      );
+    },
+  };
+
+  return { ...repository, ...due, inspect, idempotencyKeys };
 }
 
 /** A value that cannot be cloned (a function, say) is a caller bug, reported as data. */

@@ -21,6 +21,11 @@ export {
 export { type FaultyRepository, type RepositoryMethod, withFaults } from "./faulty-repository.js";
 export { GIVEN_CONTEXT, given } from "./given.js";
 export { type SequentialIds, sequentialIds } from "./ids.js";
+export {
+  type IdempotencyKeyRow,
+  type InMemoryIdempotencyKeys,
+  inMemoryIdempotencyKeys,
+} from "./in-memory-idempotency-keys.js";
 export { type InMemoryPasswordVault, inMemoryPasswordVault } from "./in-memory-password-vault.js";
 export { type InMemoryRestoreRepository, inMemoryRepository } from "./in-memory-repository.js";
 export { agentPrincipal, userPrincipal } from "./principals.js";

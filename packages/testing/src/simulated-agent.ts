@@ -63,7 +63,8 @@ const systemClock: Clock = { now: () => new Date() };
  * principal, as a real one would over the v2 route. On a start request it
  * receives the sealed password (if the restore holds one) through
  * `releasePassword` and decrypts it with its private key, then reports
- * queued, preparing, in_progress and completed; it
+ * queued, preparing (with the total bytes), in_progress half done and
+ * completed, with the bytes done and remaining; it
  * fails the restore if the password cannot be opened. On a stop request it
  * reports stopped. Told to stop mid-way (an `agent_conflict` in
  * StopRequested), it reports stopped.
@@ -137,17 +138,22 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
           }),
         );
       }
-      yield* report(restoreId, "Preparing");
+      yield* report(restoreId, "Preparing", {
+        totalBytes: TOTAL_BYTES,
+        bytesRemaining: TOTAL_BYTES,
+      });
       yield* report(restoreId, "InProgress", {
         startedTime: now(),
         filesRestored: TOTAL_FILES / 2,
         bytesRestored: TOTAL_BYTES / 2,
+        bytesRemaining: TOTAL_BYTES / 2,
       });
       return ok(
         yield* report(restoreId, "Completed", {
           endedTime: now(),
           filesRestored: TOTAL_FILES,
           bytesRestored: TOTAL_BYTES,
+          bytesRemaining: 0,
         }),
       );
     }).orElse((error) =>

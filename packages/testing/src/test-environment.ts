@@ -3,6 +3,7 @@ import {
   type BackupReferences,
   type Clock,
   createRestoreService,
+  type Deadlines,
   type IdGenerator,
   type PasswordVault,
   type Principal,
@@ -58,6 +59,8 @@ export interface TestEnvironmentOptions<
   readonly knownRestores?: number;
   /** Passed to the service: told of every fault with its cause. */
   readonly onError?: (report: ServiceErrorReport) => void;
+  /** Passed to the service: how long a restore waits on its agent. */
+  readonly deadlines?: Deadlines;
 }
 
 /** What `createRestore` creates; the default tenant's backup and machines when absent. */
@@ -133,6 +136,7 @@ export function testEnvironment<
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.knownRestores === undefined ? {} : { knownRestores: options.knownRestores }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
+    ...(options.deadlines === undefined ? {} : { deadlines: options.deadlines }),
   });
   let requests = 0;
   const context = (principal: Principal = userPrincipal(), requestId?: string): RequestContext => {

@@ -504,7 +504,13 @@ describe("agentReport", () => {
     const running = (
       await report(env, restore.restoreId, {
         state: "InProgress",
-        report: { startedTime: "2026-01-01T00:01:00.000Z", filesRestored: 5, bytesRestored: 1024 },
+        report: {
+          startedTime: "2026-01-01T00:01:00.000Z",
+          filesRestored: 5,
+          bytesRestored: 1024,
+          totalBytes: 4096,
+          bytesRemaining: 3072,
+        },
       })
     )._unsafeUnwrap();
     const finished = (
@@ -519,6 +525,8 @@ describe("agentReport", () => {
       endedTime: null,
       filesRestored: 5,
       bytesRestored: 1024,
+      totalBytes: 4096,
+      bytesRemaining: 3072,
       errors: null,
     });
     expect(finished.progress).toEqual({
@@ -526,11 +534,13 @@ describe("agentReport", () => {
       endedTime: "2026-01-01T00:09:00.000Z",
       filesRestored: 24,
       bytesRestored: 1024,
+      totalBytes: 4096,
+      bytesRemaining: 3072,
       errors,
     });
   });
 
-  it("records any data-only report in progress, field by field, while the restore is active", {
+  it("records any data-only report in progress, field by field, while the restore is active, unless it lowers a done count", {
     timeout: PROPERTY_TIMEOUT_MS,
   }, async () => {
     const env = testEnvironment();
@@ -541,20 +551,72 @@ describe("agentReport", () => {
         const before = (
           await env.repository.load(DEFAULT_TENANT, restore.restoreId)
         )._unsafeUnwrap();
-        const after = (
-          await report(env, restore.restoreId, { state: null, report: data })
-        )._unsafeUnwrap();
+        const result = await report(env, restore.restoreId, { state: null, report: data });
+        const lowers = (["filesRestored", "bytesRestored"] as const).some((field) => {
+          const done = before?.progress[field] ?? null;
+          const reported = data[field];
+          return done !== null && reported !== undefined && reported < done;
+        });
+        if (lowers) {
+          expect(result._unsafeUnwrapErr().code).toBe("progress_regressed");
+          const kept = await env.repository.load(DEFAULT_TENANT, restore.restoreId);
+          expect(kept._unsafeUnwrap()).toEqual(before);
+          return;
+        }
+        const after = result._unsafeUnwrap();
         expect(after.state).toBe("StartRequested");
         expect(after.progress).toEqual({
           startedTime: data.startedTime ?? before?.progress.startedTime,
           endedTime: data.endedTime ?? before?.progress.endedTime,
           filesRestored: data.filesRestored ?? before?.progress.filesRestored,
           bytesRestored: data.bytesRestored ?? before?.progress.bytesRestored,
+          totalBytes: data.totalBytes ?? before?.progress.totalBytes,
+          bytesRemaining: data.bytesRemaining ?? before?.progress.bytesRemaining,
           errors: data.errors ?? before?.progress.errors,
         });
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("refuses a report that lowers the files or bytes done with a 409 progress_regressed, changing nothing", async () => {
+    const env = testEnvironment();
+    const restore = await create(env);
+    await startPlain(env, restore.restoreId);
+    await report(env, restore.restoreId, {
+      state: "InProgress",
+      report: { filesRestored: 10, bytesRestored: 4096, totalBytes: 8192 },
+    });
+    const before = (await env.repository.load(DEFAULT_TENANT, restore.restoreId))._unsafeUnwrap();
+    const events = (await env.service.listEvents(env.context(), restore.restoreId))._unsafeUnwrap();
+
+    for (const lower of [{ filesRestored: 9 }, { bytesRestored: 0, totalBytes: 100 }]) {
+      const error = (
+        await report(env, restore.restoreId, { state: "Completed", report: lower })
+      )._unsafeUnwrapErr();
+      expect(error.code).toBe("progress_regressed");
+      expect(errorStatus(error)).toBe(409);
+    }
+    expect((await env.repository.load(DEFAULT_TENANT, restore.restoreId))._unsafeUnwrap()).toEqual(
+      before,
+    );
+    expect(
+      (await env.service.listEvents(env.context(), restore.restoreId))._unsafeUnwrap(),
+    ).toEqual(events);
+
+    // The same counts again, with a lower total (an estimate), are taken.
+    const kept = (
+      await report(env, restore.restoreId, {
+        state: "Completed",
+        report: { filesRestored: 10, bytesRestored: 4096, totalBytes: 4096, bytesRemaining: 0 },
+      })
+    )._unsafeUnwrap();
+    expect(kept.state).toBe("Completed");
+    expect(kept.progress).toMatchObject({
+      bytesRestored: 4096,
+      totalBytes: 4096,
+      bytesRemaining: 0,
+    });
   });
 
   it("ends a restore the agent reports stopped in Stopped, with the end time defaulted to now", async () => {

@@ -1,8 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import {
   type AgentReport,
+  DEFAULT_DEADLINES,
+  deadlineOf,
   errorStatus,
   fold,
+  heartbeatRefreshMs,
   type ProgressReport,
   type Restore,
   type RestoreConfig,
@@ -70,8 +73,18 @@ function merged(progress: RestoreProgress, report: ProgressReport): RestoreProgr
     endedTime: report.endedTime ?? progress.endedTime,
     filesRestored: report.filesRestored ?? progress.filesRestored,
     bytesRestored: report.bytesRestored ?? progress.bytesRestored,
+    totalBytes: report.totalBytes ?? progress.totalBytes,
+    bytesRemaining: report.bytesRemaining ?? progress.bytesRemaining,
     errors: report.errors ?? progress.errors,
   };
+}
+
+function lowersDoneCount(progress: RestoreProgress, report: ProgressReport): boolean {
+  return (["filesRestored", "bytesRestored"] as const).some((field) => {
+    const done = progress[field];
+    const reported = report[field];
+    return done !== null && reported !== undefined && reported < done;
+  });
 }
 
 function holdsPassword(restore: RestoreModel): boolean {
@@ -255,6 +268,19 @@ class ReportCommand implements fc.AsyncCommand<Model, Real> {
     const result = await this.drive(real);
 
     const cell = agentCell(restore.state, this.report.state);
+    // While the restore is active, a lower done count is refused before the state is looked at.
+    const active = restore.state !== "Creating" && !TERMINAL.includes(restore.state);
+    if (active && lowersDoneCount(restore.progress, this.report.report)) {
+      await expectOutcome(
+        result,
+        { error: "progress_regressed", status: 409 },
+        before,
+        real,
+        this.target,
+      );
+      await verify(model, real);
+      return;
+    }
     if (cell === "agent_conflict") {
       await expectOutcome(result, { error: cell, status: 409 }, before, real, this.target);
       await verify(model, real);
@@ -268,7 +294,13 @@ class ReportCommand implements fc.AsyncCommand<Model, Real> {
     const finishing = TERMINAL.includes(next) && next !== restore.state;
     const progress = finishing ? { ...data, endedTime: data.endedTime ?? model.now } : data;
     const changed = next !== restore.state || !isDeepStrictEqual(progress, restore.progress);
-    await expectOutcome(result, { changed }, before, real, this.target);
+    // A report that changes nothing still records a heartbeat once the last event is a refresh old.
+    const deadline = deadlineOf(restore.state, DEFAULT_DEADLINES);
+    const heartbeat =
+      !changed &&
+      deadline !== null &&
+      Date.parse(model.now) - Date.parse(before.updatedAt) >= heartbeatRefreshMs(deadline);
+    await expectOutcome(result, { changed: changed || heartbeat }, before, real, this.target);
     restore.state = next;
     restore.progress = progress;
     await verify(model, real);
@@ -401,6 +433,8 @@ async function setup(): Promise<{ model: Model; real: Real }> {
       endedTime: null,
       filesRestored: null,
       bytesRestored: null,
+      totalBytes: null,
+      bytesRemaining: null,
       errors: null,
     },
     ciphertext: null,

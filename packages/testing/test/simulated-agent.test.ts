@@ -86,6 +86,10 @@ describe("simulatedAgent", () => {
     const done = (await env.service.getReport(env.context(), restore.restoreId))._unsafeUnwrap();
     expect(done.progress.filesRestored).toBeGreaterThan(0);
     expect(done.progress.bytesRestored).toBeGreaterThan(0);
+    // It says the total before it starts, and that nothing remains once done.
+    expect(reports[1]?.report.report.totalBytes).toBe(done.progress.bytesRestored);
+    expect(done.progress.totalBytes).toBe(done.progress.bytesRestored);
+    expect(done.progress.bytesRemaining).toBe(0);
     expect(done.progress.startedTime).not.toBeNull();
     expect(done.progress.endedTime).not.toBeNull();
     expect(Date.parse(done.progress.endedTime ?? "")).toBeGreaterThan(
@@ -96,6 +100,7 @@ describe("simulatedAgent", () => {
       "RestoreStartRequested",
       "RestoreProgressed",
       "RestoreProgressed",
+      "RestoreProgressReported",
       "RestoreProgressed",
       "RestoreProgressReported",
       "RestoreFinished",

@@ -55,6 +55,8 @@ const finalReport: Required<ProgressReport> = {
   endedTime: "2014-10-20T13:12:58.985Z",
   filesRestored: 2,
   bytesRestored: 1512,
+  totalBytes: 2048,
+  bytesRemaining: 536,
   errors: { count: 0, reason: null, diagnostics: null, list: [] },
 };
 const finalProgress: RestoreProgress = { ...finalReport };

@@ -1,9 +1,16 @@
 import { err, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
 import type { RestoreCommand, SealedPassword } from "../commands.js";
+import { DEFAULT_DEADLINES, type Deadlines, deadlineProblems } from "../deadlines.js";
 import { type CommandContext, decide } from "../decide.js";
 import { isClientError, type RestoreError, RestoreErrors } from "../errors.js";
-import type { RestoreEvent, StoredEvent } from "../events.js";
+import type { Actor, RestoreEvent, StoredEvent } from "../events.js";
 import { fold } from "../evolve.js";
+import {
+  type ChangeOptions,
+  completionFor,
+  type IdempotentChange,
+  readChangeOptions,
+} from "../idempotency.js";
 import { isRecord } from "../internal/plain-data.js";
 import { checkStartPassword } from "../password-rule.js";
 import {
@@ -74,6 +81,12 @@ export interface RestoreServiceDeps {
   readonly catalog: BackupCatalog;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /**
+   * How long a restore waits on its agent before it is given up (see
+   * `Deadlines`); agent reports that change nothing are recorded as
+   * heartbeats against them. Default `DEFAULT_DEADLINES`.
+   */
+  readonly deadlines?: Deadlines;
   /** How many times a command is decided when other writers keep winning the race. Default 5. */
   readonly maxAttempts?: number;
   /**
@@ -109,10 +122,13 @@ export interface RestoreService {
     context: RequestContext,
     request: ActionRequest,
     precondition?: Precondition,
+    options?: ChangeOptions,
   ): ResultAsync<Restore, RestoreError>;
+  /** With `options.idempotency`, the response is committed with the change (`ChangeOptions`). */
   createRestore(
     context: RequestContext,
     input: CreateRestoreInput,
+    options?: ChangeOptions,
   ): ResultAsync<Restore, RestoreError>;
   updateRestore(
     context: RequestContext,
@@ -143,7 +159,47 @@ export interface RestoreService {
    * restore's destination agent only, while the restore holds it.
    */
   releasePassword(context: RequestContext, restoreId: number): ResultAsync<string, RestoreError>;
+  /**
+   * Gives up a restore whose agent has been silent past its state's deadline
+   * (the `Expire` command, decided by the system rather than a principal);
+   * the restore unchanged when it is not due. Safe to call from several
+   * instances at once: the store's version check lets only one expiry in.
+   */
+  expireRestore(
+    target: RestoreTarget,
+    requestId?: string,
+  ): ResultAsync<ExpiryOutcome, RestoreError>;
 }
+
+/** The restore after an `Expire`, and whether this call expired it. */
+export interface ExpiryOutcome {
+  readonly restore: Restore;
+  readonly expired: boolean;
+}
+
+/** A restore named by tenant and id, as the sweeper finds it. */
+export interface RestoreTarget {
+  readonly tenantId: string;
+  readonly restoreId: number;
+}
+
+/** Who a change is decided for: the tenant, the actor the events name and the request id. */
+interface Caller {
+  readonly tenantId: string;
+  readonly requestId: string;
+  readonly actor: Actor;
+}
+
+function callerOf(context: RequestContext): Caller {
+  return {
+    tenantId: context.tenantId,
+    requestId: context.requestId,
+    actor: actorOf(context.principal),
+  };
+}
+
+/** The sweeper acts as the system, under this id in the events. */
+const SWEEPER: Actor = { type: "system", id: "sweeper" };
 
 export type { ServiceErrorReport };
 
@@ -179,6 +235,12 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   const nextRestoreId = checkedIds(deps.ids, fault);
   const now = checkedClock(deps.clock, fault);
   const known = knownRestores(deps.knownRestores ?? 10_000);
+  const deadlines = deps.deadlines ?? DEFAULT_DEADLINES;
+  const badDeadlines = deadlineProblems(deadlines);
+  if (badDeadlines.length > 0) {
+    // A programming error of the embedder's, found when the service is built rather than at the first report.
+    throw new TypeError(`createRestoreService: ${badDeadlines.join("; ")}`);
+  }
 
   /**
    * Runs a use case so that nothing escapes as an exception: a throw in our
@@ -221,12 +283,8 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     return ok({ principal: value.principal, tenantId, requestId });
   }
 
-  function commandContext(context: RequestContext): Result<CommandContext, RestoreError> {
-    return now().map((at) => ({
-      actor: actorOf(context.principal),
-      now: at,
-      requestId: context.requestId,
-    }));
+  function commandContext(caller: Caller): Result<CommandContext, RestoreError> {
+    return now().map((at) => ({ actor: caller.actor, now: at, requestId: caller.requestId }));
   }
 
   function loadExisting(tenantId: string, restoreId: number): ResultAsync<Restore, RestoreError> {
@@ -254,10 +312,11 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
    * the newer row, which then meets the precondition or fails it.
    */
   function execute(
-    context: RequestContext,
+    context: Caller,
     restoreId: number,
     plan: (restore: Restore) => ResultAsync<Planned, RestoreError> | Result<Planned, RestoreError>,
     precondition?: Precondition,
+    idempotency?: IdempotentChange,
   ): ResultAsync<Restore, RestoreError> {
     const unmet = (restore: Restore): RestoreError | null =>
       precondition === undefined || precondition.versions.includes(restore.version)
@@ -270,14 +329,16 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         const { command, sealedPassword } = yield* plan(current);
         const events = yield* decide(existing(current), command, yield* commandContext(context));
         if (events.length === 0) return ok({ restore: current, appended: false });
+        const after = restoreAfter(events, existing(current));
         const stored = yield* repository.append({
           tenantId: context.tenantId,
           restoreId,
           expectedVersion: current.version,
           previous: current,
           events,
-          restore: restoreAfter(events, existing(current)),
+          restore: after,
           sealedPassword: sealedPassword ?? null,
+          ...completionFor(idempotency, after),
         });
         known.remember(stored);
         return ok({ restore: stored, appended: true });
@@ -363,6 +424,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   function create(
     context: RequestContext,
     config: RestoreConfig,
+    idempotency?: IdempotentChange,
   ): ResultAsync<Restore, RestoreError> {
     return safeTry(async function* () {
       yield* permitted(context, "create");
@@ -373,14 +435,20 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           type: "CreateRestore",
           data: { tenantId: context.tenantId, restoreId, config, backup },
         };
-        const events = yield* decide(initialState(), command, yield* commandContext(context));
+        const events = yield* decide(
+          initialState(),
+          command,
+          yield* commandContext(callerOf(context)),
+        );
+        const created = restoreAfter(events, initialState());
         const appended = await repository.append({
           tenantId: context.tenantId,
           restoreId,
           expectedVersion: 0,
           previous: null,
           events,
-          restore: restoreAfter(events, initialState()),
+          restore: created,
+          ...completionFor(idempotency, created),
         });
         if (appended.isOk()) {
           known.remember(appended.value);
@@ -394,29 +462,32 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   }
 
   return {
-    requestAction(context, request, precondition) {
+    requestAction(context, request, precondition, options) {
       return run("requestAction", () =>
         safeTry(async function* () {
           const checked = yield* readContext("requestAction", context);
           const action = yield* readActionRequest(request);
           const condition = yield* readPrecondition(precondition);
+          const idempotency = yield* readChangeOptions(options);
           yield* permitted(checked, permissionFor(action.action));
           return execute(
-            checked,
+            callerOf(checked),
             action.restoreId,
             (restore) => planAction(action, restore),
             condition,
+            idempotency,
           );
         }),
       );
     },
 
-    createRestore(context, input) {
+    createRestore(context, input, options) {
       return run("createRestore", () =>
         safeTry(async function* () {
           const checked = yield* readContext("createRestore", context);
           const config = yield* readCreateInput(input);
-          return create(checked, config);
+          const idempotency = yield* readChangeOptions(options);
+          return create(checked, config, idempotency);
         }),
       );
     },
@@ -430,7 +501,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           yield* permitted(checked, "update");
           const backup = yield* resolveBackup(checked.tenantId, config);
           return execute(
-            checked,
+            callerOf(checked),
             restoreId,
             () => ok({ command: { type: "UpdateConfig", data: { restoreId, config, backup } } }),
             condition,
@@ -484,14 +555,43 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
           const id = yield* readRestoreId(restoreId);
           const { state, report: data } = yield* readAgentReport(report);
           yield* permitted(checked, "report");
-          return execute(checked, id, (restore) =>
+          return execute(callerOf(checked), id, (restore) =>
             authorizeAgentFor(checked.principal, restore).map(() => ({
               command: {
                 type: "RecordAgentReport" as const,
-                data: { restoreId: id, state, report: data },
+                data: { restoreId: id, state, report: data, deadlines },
               },
             })),
           );
+        }),
+      );
+    },
+
+    expireRestore(target, requestId) {
+      return run("expireRestore", () =>
+        safeTry(async function* () {
+          const issues: Issues = [];
+          const tenantId = readTenantId(
+            issues,
+            isRecord(target) ? target.tenantId : undefined,
+            "tenantId",
+          );
+          const request = readRequestId(issues, requestId ?? "sweep", "requestId");
+          if (tenantId === undefined || request === undefined) {
+            return err(RestoreErrors.invalidRequest(issues));
+          }
+          const id = yield* readRestoreId(isRecord(target) ? target.restoreId : undefined);
+          // The last restore decided on: the result is newer only when the expiry was appended.
+          let decidedOn: Restore | undefined;
+          const restore = yield* execute(
+            { tenantId, requestId: request, actor: SWEEPER },
+            id,
+            (current) => {
+              decidedOn = current;
+              return ok({ command: { type: "Expire", data: { restoreId: id, deadlines } } });
+            },
+          );
+          return ok({ restore, expired: restore.version !== decidedOn?.version });
         }),
       );
     },

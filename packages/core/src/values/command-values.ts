@@ -1,4 +1,5 @@
 import type { ProgressReport, RestoreCommand, SealedPassword } from "../commands.js";
+import { type Deadlines, deadlineProblems } from "../deadlines.js";
 import type { CommandContext } from "../decide.js";
 import type { Actor } from "../events.js";
 import type { ResolvedBackup, RestoreConfig } from "../restore.js";
@@ -25,7 +26,18 @@ const COMMAND_TYPES = [
   "StartManual",
   "StopManual",
   "RecordAgentReport",
+  "Expire",
 ] as const satisfies readonly RestoreCommand["type"][];
+
+function readDeadlines(issues: Issues, value: unknown, path: string): Deadlines | undefined {
+  const problems = deadlineProblems(value);
+  if (problems.length > 0) {
+    for (const message of problems) issues.push({ path, message });
+    return undefined;
+  }
+  const { pickupMs, heartbeatMs, stopMs } = value as Deadlines;
+  return { pickupMs, heartbeatMs, stopMs };
+}
 
 /** A state an agent reports, or `null` for a report of data only. */
 export function readReportedState(
@@ -107,6 +119,20 @@ export function readCommand(
           restoreId,
           state: readReportedState(issues, data.state, field("state")) as AgentReportedState,
           report: readProgressReport(issues, data.report, field("report")) as ProgressReport,
+          ...(data.deadlines === undefined
+            ? {}
+            : {
+                deadlines: readDeadlines(issues, data.deadlines, field("deadlines")) as Deadlines,
+              }),
+        },
+      };
+      break;
+    case "Expire":
+      command = {
+        type,
+        data: {
+          restoreId,
+          deadlines: readDeadlines(issues, data.deadlines, field("deadlines")) as Deadlines,
         },
       };
       break;

@@ -20,6 +20,9 @@ import { LIMITS } from "./limits.js";
 import { readConfig, readProgress, readResolvedBackup, readTenantId } from "./restore-values.js";
 
 const ACTOR_TYPES = ["user", "agent", "system"] as const;
+const EXPIRED_STATES = ["Failed", "Stopped"] as const;
+const EXPIRY_REASONS = ["AgentTimeout"] as const;
+const AWAITED_WORDS = ["pickup", "heartbeat", "stop"] as const;
 
 export function readActor(issues: Issues, value: unknown, path: string): Actor | undefined {
   const record = readRecord(issues, value, path);
@@ -139,6 +142,23 @@ export function readEvent(issues: Issues, value: unknown, path: string): Restore
       break;
     case "RestoreStopped":
       event = { type, data: { progress: progress() }, metadata };
+      break;
+    case "RestoreHeartbeatReceived":
+      event = { type, data: {}, metadata };
+      break;
+    case "RestoreExpired":
+      event = {
+        type,
+        data: {
+          state: readOneOf(issues, data.state, field("state"), EXPIRED_STATES) as "Failed",
+          reason: readOneOf(issues, data.reason, field("reason"), EXPIRY_REASONS) as "AgentTimeout",
+          awaited: readOneOf(issues, data.awaited, field("awaited"), AWAITED_WORDS) as "pickup",
+          deadlineMs: readPositiveId(issues, data.deadlineMs, field("deadlineMs")) as number,
+          silentSince: readTimestamp(issues, data.silentSince, field("silentSince")) as string,
+          progress: progress(),
+        },
+        metadata,
+      };
       break;
   }
   return issues.length === before ? event : undefined;

@@ -225,7 +225,15 @@ export function readErrorSummary(
   return issues.length === before ? summary : undefined;
 }
 
-/** The whole progress a restore holds: every field present, `null` when never reported. */
+// Events and rows written before the agent could report estimates lack them: absent reads as never reported.
+function readEstimate(issues: Issues, value: unknown, path: string): number | null | undefined {
+  return value === undefined ? null : readNullableCount(issues, value, path);
+}
+
+/**
+ * The whole progress a restore holds: every field present, `null` when never
+ * reported (the byte estimates may also be absent, from an older log).
+ */
 export function readProgress(
   issues: Issues,
   value: unknown,
@@ -245,6 +253,12 @@ export function readProgress(
       | number
       | null,
     bytesRestored: readNullableCount(issues, record.bytesRestored, pathTo(path, "bytesRestored")) as
+      | number
+      | null,
+    totalBytes: readEstimate(issues, record.totalBytes, pathTo(path, "totalBytes")) as
+      | number
+      | null,
+    bytesRemaining: readEstimate(issues, record.bytesRemaining, pathTo(path, "bytesRemaining")) as
       | number
       | null,
     errors:
@@ -269,6 +283,8 @@ export function readProgressReport(
     endedTime?: string;
     filesRestored?: number;
     bytesRestored?: number;
+    totalBytes?: number;
+    bytesRemaining?: number;
     errors?: RestoreErrorSummary;
   } = {};
   const present = (key: string) => record[key] !== undefined && record[key] !== null;
@@ -283,6 +299,16 @@ export function readProgressReport(
   }
   if (present("bytesRestored")) {
     report.bytesRestored = readCount(issues, record.bytesRestored, pathTo(path, "bytesRestored"));
+  }
+  if (present("totalBytes")) {
+    report.totalBytes = readCount(issues, record.totalBytes, pathTo(path, "totalBytes"));
+  }
+  if (present("bytesRemaining")) {
+    report.bytesRemaining = readCount(
+      issues,
+      record.bytesRemaining,
+      pathTo(path, "bytesRemaining"),
+    );
   }
   if (present("errors")) {
     report.errors = readErrorSummary(issues, record.errors, pathTo(path, "errors"));

@@ -50,12 +50,16 @@ const countSchema = z
 type FieldUpdate =
   | { readonly field: "state"; readonly value: AgentReportedState }
   | { readonly field: "startedTime" | "endedTime"; readonly value: Timestamp }
-  | { readonly field: "filesRestored" | "bytesRestored"; readonly value: number }
+  | {
+      readonly field: "filesRestored" | "bytesRestored" | "totalBytes" | "bytesRemaining";
+      readonly value: number;
+    }
   | { readonly field: "errors"; readonly value: RestoreErrorSummary };
 
 type Field = FieldUpdate["field"];
 
-// Both spellings of the v2 reference: its example and its parameter table.
+// Both spellings of the v2 reference: its example and its parameter table. Bytes done are
+// reported as restored or as completed: one count under two names.
 const PATHS: Readonly<Record<string, Field>> = {
   "/state": "state",
   "/started_time": "startedTime",
@@ -68,6 +72,12 @@ const PATHS: Readonly<Record<string, Field>> = {
   "/files-restored": "filesRestored",
   "/bytes_restored": "bytesRestored",
   "/bytes-restored": "bytesRestored",
+  "/bytes_completed": "bytesRestored",
+  "/bytes-completed": "bytesRestored",
+  "/bytes_remaining": "bytesRemaining",
+  "/bytes-remaining": "bytesRemaining",
+  "/total_bytes": "totalBytes",
+  "/total-bytes": "totalBytes",
 };
 
 const VALUE_SCHEMAS = {
@@ -76,11 +86,13 @@ const VALUE_SCHEMAS = {
   endedTime: timeSchema,
   filesRestored: countSchema,
   bytesRestored: countSchema,
+  totalBytes: countSchema,
+  bytesRemaining: countSchema,
   errors: agentErrorsSchema,
 } as const satisfies Record<Field, z.ZodType>;
 
 const EXPECTED_PATHS =
-  "/state, /started_time, /ended_time, /errors, /files_restored, /bytes_restored";
+  "/state, /started_time, /ended_time, /errors, /files_restored, /bytes_restored (or /bytes_completed), /bytes_remaining, /total_bytes";
 
 /** Names an unknown path only when it looks like one, so a stray secret is never echoed. */
 function unknownPathMessage(path: string): string {
@@ -140,6 +152,8 @@ export const agentPatchSchema = z
       endedTime?: Timestamp;
       filesRestored?: number;
       bytesRestored?: number;
+      totalBytes?: number;
+      bytesRemaining?: number;
       errors?: RestoreErrorSummary;
     } = {};
     for (const update of updates) {
@@ -153,6 +167,8 @@ export const agentPatchSchema = z
           break;
         case "filesRestored":
         case "bytesRestored":
+        case "totalBytes":
+        case "bytesRemaining":
           report[update.field] = update.value;
           break;
         case "errors":

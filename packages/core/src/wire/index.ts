@@ -20,7 +20,9 @@ export {
 } from "./restore-config.js";
 export {
   type RestoreDetailsWire,
+  type RestoreProgressWire,
   restoreDetailsSchema,
+  toProgressWire,
   toRestoreDetails,
 } from "./restore-details.js";
 export {

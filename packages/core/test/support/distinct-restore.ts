@@ -30,6 +30,8 @@ export const distinctRestore: Restore = {
     endedTime: "2020-03-01T11:02:03.500Z",
     filesRestored: 17,
     bytesRestored: 5 * 1024 ** 3,
+    totalBytes: 6 * 1024 ** 3,
+    bytesRemaining: 1024 ** 3,
     errors: null,
   },
   createdAt: "2020-03-01T09:00:00.000Z",

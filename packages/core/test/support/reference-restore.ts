@@ -38,5 +38,7 @@ export const noProgress: RestoreProgress = {
   endedTime: null,
   filesRestored: null,
   bytesRestored: null,
+  totalBytes: null,
+  bytesRemaining: null,
   errors: null,
 };

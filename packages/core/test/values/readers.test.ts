@@ -57,6 +57,8 @@ const progress = {
   endedTime: at,
   filesRestored: 2,
   bytesRestored: 1512,
+  totalBytes: 4096,
+  bytesRemaining: 2584,
   errors,
 };
 const restore = {
@@ -249,6 +251,44 @@ describe("the value readers", () => {
     ).toEqual([{ path: "v.publicKey.modulusHex", message: "must be hex digits" }]);
   });
 
+  it("read the byte estimates a log from before they existed lacks as never reported", () => {
+    const { totalBytes: _total, bytesRemaining: _remaining, ...older } = progress;
+    const expected = { ...progress, totalBytes: null, bytesRemaining: null };
+    expect(read(readProgress, older)).toEqual({ value: expected, issues: [] });
+    const finished = {
+      type: "RestoreFinished",
+      data: { state: "Failed", progress: older },
+      metadata,
+    };
+    expect(read(readEvent, finished).value).toStrictEqual({
+      ...finished,
+      data: { state: "Failed", progress: expected },
+    });
+    expect(read(readRestore, { ...restore, progress: older }).value).toStrictEqual({
+      ...restore,
+      progress: expected,
+    });
+    // The done counts were always there: a progress without them is still refused.
+    const { filesRestored: _files, ...withoutFiles } = progress;
+    expect(read(readProgress, withoutFiles).issues.map((issue) => issue.path)).toEqual([
+      "v.filesRestored",
+    ]);
+  });
+
+  it("check the byte estimates as counts, in a progress and in a report", () => {
+    for (const bad of [-1, 1.5, "18 MB", Number.MAX_SAFE_INTEGER + 1]) {
+      expect(read(readProgress, { ...progress, totalBytes: bad }).issues).toEqual([
+        { path: "v.totalBytes", message: expect.any(String) },
+      ]);
+      expect(read(readProgressReport, { bytesRemaining: bad }).issues).toEqual([
+        { path: "v.bytesRemaining", message: expect.any(String) },
+      ]);
+    }
+    expect(read(readProgressReport, { totalBytes: 0, bytesRemaining: null }).value).toStrictEqual({
+      totalBytes: 0,
+    });
+  });
+
   it("read -0, which JSON can carry, as the 0 every store gives back", () => {
     const report = read(readProgressReport, { filesRestored: -0, bytesRestored: -0 }).value;
     expect(Object.is((report as { filesRestored: number }).filesRestored, 0)).toBe(true);
@@ -272,6 +312,8 @@ describe("the value readers", () => {
         endedTime: absent,
         filesRestored: absent,
         bytesRestored: absent,
+        totalBytes: absent,
+        bytesRemaining: absent,
         errors: absent,
       };
       expect(read(readProgressReport, report)).toEqual({ value: {}, issues: [] });

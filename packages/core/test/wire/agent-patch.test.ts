@@ -144,6 +144,65 @@ describe("parseAgentPatch", () => {
     );
   });
 
+  it.each([
+    ["/bytes_completed", "bytesRestored"],
+    ["/bytes-completed", "bytesRestored"],
+    ["/bytes_remaining", "bytesRemaining"],
+    ["/bytes-remaining", "bytesRemaining"],
+    ["/total_bytes", "totalBytes"],
+    ["/total-bytes", "totalBytes"],
+  ])("reads %s as the report's %s", (path, field) => {
+    for (const value of [0, 1512, Number.MAX_SAFE_INTEGER]) {
+      expect(parseAgentPatch([{ op: "add", path, value }])._unsafeUnwrap()).toEqual({
+        state: null,
+        report: { [field]: value },
+      });
+    }
+  });
+
+  it("reads bytes completed and bytes restored as one count: the later operation wins", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(
+              "/bytes_restored",
+              "/bytes-restored",
+              "/bytes_completed",
+              "/bytes-completed",
+            ),
+            fc.maxSafeNat(),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (bytes) => {
+          const body = bytes.map(([path, value]) => ({ op: "replace", path, value }));
+          const { report } = parseAgentPatch(body)._unsafeUnwrap();
+          expect(report).toEqual({ bytesRestored: bytes.at(-1)?.[1] });
+        },
+      ),
+    );
+  });
+
+  it("reads a whole progress report with a state", () => {
+    const body = [
+      { op: "replace", path: "/state", value: "in_progress" },
+      { op: "add", path: "/files_restored", value: 60 },
+      { op: "add", path: "/bytes_completed", value: 9_437_184 },
+      { op: "add", path: "/bytes_remaining", value: 9_437_184 },
+      { op: "add", path: "/total_bytes", value: 18_874_368 },
+    ];
+    expect(parseAgentPatch(body)._unsafeUnwrap()).toEqual({
+      state: "InProgress",
+      report: {
+        filesRestored: 60,
+        bytesRestored: 9_437_184,
+        bytesRemaining: 9_437_184,
+        totalBytes: 18_874_368,
+      },
+    });
+  });
+
   it("lets a later operation win over an earlier one for the same field, whatever the spelling", () => {
     fc.assert(
       fc.property(
@@ -211,7 +270,13 @@ describe("parseAgentPatch", () => {
   it("refuses counts that are negative, fractional, unsafe or not numbers", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom("/files_restored", "/bytes_restored"),
+        fc.constantFrom(
+          "/files_restored",
+          "/bytes_restored",
+          "/bytes_completed",
+          "/bytes-remaining",
+          "/total_bytes",
+        ),
         fc.oneof(
           fc.integer({ max: -1 }),
           fc.double().filter((d) => !Number.isSafeInteger(d)),
@@ -233,7 +298,7 @@ const TIME_MESSAGE =
 const REPORTABLE =
   "queued, preparing, in_progress, stop_requested, completed, completed_with_errors, failed, stopped";
 const EXPECTED_PATHS =
-  "expected one of /state, /started_time, /ended_time, /errors, /files_restored, /bytes_restored";
+  "expected one of /state, /started_time, /ended_time, /errors, /files_restored, /bytes_restored (or /bytes_completed), /bytes_remaining, /total_bytes";
 
 describe("parseAgentPatch: times", () => {
   it.each([

@@ -76,6 +76,8 @@ export const restoreArb: fc.Arbitrary<Restore> = fc.record({
     endedTime: fc.option(timestampArb, { nil: null }),
     filesRestored: fc.option(fc.nat(), { nil: null }),
     bytesRestored: fc.option(fc.nat({ max: Number.MAX_SAFE_INTEGER }), { nil: null }),
+    totalBytes: fc.option(fc.nat({ max: Number.MAX_SAFE_INTEGER }), { nil: null }),
+    bytesRemaining: fc.option(fc.nat({ max: Number.MAX_SAFE_INTEGER }), { nil: null }),
     errors: fc.option(errorSummaryArb, { nil: null }),
   }),
   createdAt: timestampArb,

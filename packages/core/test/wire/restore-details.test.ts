@@ -20,13 +20,14 @@ const sample: Restore = {
 };
 
 describe("toRestoreDetails", () => {
-  it("has exactly the keys of the API's details response, in its order", () => {
-    expect(Object.keys(toRestoreDetails(sample))).toEqual(Object.keys(details));
+  it("has the keys of the API's details response in its order, then restorekit's Progress", () => {
+    expect(Object.keys(toRestoreDetails(sample))).toEqual([...Object.keys(details), "Progress"]);
   });
 
   it("writes what the API writes for the same restore", () => {
     const { PublicKey: _key, ...rest } = details;
-    const { PublicKey, ...written } = toRestoreDetails(sample);
+    const { PublicKey, Progress, ...written } = toRestoreDetails(sample);
+    expect(Progress).toStrictEqual(NO_PROGRESS);
     expect(written).toEqual({ ...rest, BackupRestorePoint: "/Date(1357151359000)/" });
     expect(PublicKey).toEqual({ ModulusHex: "CA759606B13D", ExponentHex: 10001 });
     expect(JSON.stringify(toRestoreDetails(sample))).toContain('"ExponentHex":10001');
@@ -81,6 +82,14 @@ describe("restoreDetailsSchema", () => {
   });
 });
 
+const NO_PROGRESS = {
+  FilesRestored: null,
+  BytesCompleted: null,
+  BytesRemaining: null,
+  TotalBytes: null,
+  PercentComplete: null,
+};
+
 const DISTINCT_DETAILS = {
   RestoreId: 101,
   BackupId: 202,
@@ -99,6 +108,14 @@ const DISTINCT_DETAILS = {
   EncryptedPassword: null,
   PublicKey: { ModulusHex: "C3A5F00D", ExponentHex: 10001 },
   RestoreStateId: 2,
+  Progress: {
+    FilesRestored: 17,
+    BytesCompleted: 5 * 1024 ** 3,
+    BytesRemaining: 1024 ** 3,
+    TotalBytes: 6 * 1024 ** 3,
+    // 5 of 6 GiB, rounded down.
+    PercentComplete: 83,
+  },
 };
 
 describe("toRestoreDetails, field by field", () => {
@@ -249,7 +266,32 @@ describe("restoreDetailsSchema, field by field", () => {
         "ExponentHex must be hex digits, sent as a JSON number or a string (10001 means 0x10001)",
       ],
       ["RestoreStateId", "RestoreStateId must be a known restore state id"],
+      ["Progress.FilesRestored", "FilesRestored must be a non-negative integer or null"],
+      ["Progress.BytesCompleted", "BytesCompleted must be a non-negative integer or null"],
+      ["Progress.BytesRemaining", "BytesRemaining must be a non-negative integer or null"],
+      ["Progress.TotalBytes", "TotalBytes must be a non-negative integer or null"],
+      ["Progress.PercentComplete", "PercentComplete must be a whole percent, 0 to 100, or null"],
     ]);
+  });
+
+  it("reads details without Progress, as a server of the reference API sends them", () => {
+    const { Progress: _progress, ...reference } = DISTINCT_DETAILS;
+    expect(restoreDetailsSchema.parse(reference)).toStrictEqual(reference);
+  });
+
+  it("refuses a Progress that no restore could have", () => {
+    const bad = [
+      { ...NO_PROGRESS, FilesRestored: -1 },
+      { ...NO_PROGRESS, TotalBytes: 1.5 },
+      { ...NO_PROGRESS, BytesCompleted: Number.MAX_SAFE_INTEGER + 1 },
+      { ...NO_PROGRESS, PercentComplete: 101 },
+      { ...NO_PROGRESS, PercentComplete: 99.5 },
+      "83%",
+      null,
+    ];
+    for (const Progress of bad) {
+      expect(restoreDetailsSchema.safeParse({ ...DISTINCT_DETAILS, Progress }).success).toBe(false);
+    }
   });
 
   it("says what the body and its key must be", () => {
@@ -265,5 +307,59 @@ describe("restoreDetailsSchema, field by field", () => {
         .safeParse({ ...DISTINCT_DETAILS, PublicKey: "C3A5F00D 10001" })
         .error?.issues.map((i) => [i.path.join("."), i.message]),
     ).toEqual([["PublicKey", "PublicKey must be an object with ModulusHex and ExponentHex"]]);
+  });
+});
+
+describe("toRestoreDetails: Progress", () => {
+  const at = (progress: Partial<Restore["progress"]>) =>
+    toRestoreDetails({ ...distinct, progress: { ...noProgress, ...progress } }).Progress;
+
+  it("shows each figure the agent reported, and null for those it did not", () => {
+    expect(at({})).toStrictEqual(NO_PROGRESS);
+    expect(at({ filesRestored: 3, bytesRemaining: 0 })).toStrictEqual({
+      ...NO_PROGRESS,
+      FilesRestored: 3,
+      BytesRemaining: 0,
+    });
+  });
+
+  it.each([
+    ["nothing known", null, null, null],
+    ["no total", 10, null, null],
+    ["no bytes done", null, 100, null],
+    ["a total of 0", 0, 0, null],
+    ["a total of 0 and bytes done", 5, 0, null],
+    ["nothing done yet", 0, 100, 0],
+    ["29 of 100, where a float division gives 28", 29, 100, 29],
+    ["one byte short of done, rounded down", 999, 1000, 99],
+    ["all done", 1000, 1000, 100],
+    ["more done than the estimated total, kept to 100", 1500, 1000, 100],
+    ["the largest counts", Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 100],
+    ["one byte of the largest total", 1, Number.MAX_SAFE_INTEGER, 0],
+    ["one short of the largest total", Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER, 99],
+  ])("gives PercentComplete for %s", (_what, done, total, percent) => {
+    expect(at({ bytesRestored: done, totalBytes: total }).PercentComplete).toBe(percent);
+  });
+
+  it("gives a whole percent, 0 to 100, that is the floor of done of total", () => {
+    fc.assert(
+      fc.property(
+        fc.maxSafeNat(),
+        fc.maxSafeInteger().filter((n) => n > 0),
+        (done, total) => {
+          const percent = at({ bytesRestored: done, totalBytes: total }).PercentComplete;
+          expect(
+            Number.isInteger(percent) && percent !== null && percent >= 0 && percent <= 100,
+          ).toBe(true);
+          if (done < total) {
+            // percent <= 100 * done / total < percent + 1, in exact integers.
+            expect(BigInt(percent ?? 0) * BigInt(total)).toBeLessThanOrEqual(BigInt(done) * 100n);
+            expect(BigInt((percent ?? 0) + 1) * BigInt(total)).toBeGreaterThan(BigInt(done) * 100n);
+          } else {
+            expect(percent).toBe(100);
+          }
+        },
+      ),
+    );
   });
 });

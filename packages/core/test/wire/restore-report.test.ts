@@ -24,6 +24,8 @@ const finished: Restore = {
     endedTime: "2013-01-03T15:22:15.000Z",
     filesRestored: 35,
     bytesRestored: 18 * 1024 * 1024 + 300_000,
+    totalBytes: null,
+    bytesRemaining: null,
     errors: {
       count: 1,
       reason: "unable_to_process_some_files",

@@ -38,6 +38,7 @@ export const FAULT_KEYS: Readonly<Record<number, string>> = Object.freeze({
   412: "preconditionFailed",
   413: "overLimit",
   415: "badMediaType",
+  422: "unprocessableEntity",
   500: "instanceFault",
   503: "serviceUnavailable",
 });
@@ -52,6 +53,7 @@ const TITLES: Readonly<Record<number, string>> = Object.freeze({
   412: "Precondition Failed",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Content",
   500: "Internal Server Error",
   503: "Service Unavailable",
 });

@@ -78,6 +78,25 @@ export function readBody(
   accepted: readonly string[],
   limit: number,
 ): ResultAsync<string, BodyError> {
+  return readBodyBytes(request, accepted, limit).andThen(decodedText);
+}
+
+/** The body as `readBody` reads it, with the bytes as they came (for a request's fingerprint). */
+export function readBodyAndBytes(
+  request: Request,
+  accepted: readonly string[],
+  limit: number,
+): ResultAsync<{ readonly text: string; readonly bytes: Uint8Array }, BodyError> {
+  return readBodyBytes(request, accepted, limit).andThen((bytes) =>
+    decodedText(bytes).map((text) => ({ text, bytes })),
+  );
+}
+
+function readBodyBytes(
+  request: Request,
+  accepted: readonly string[],
+  limit: number,
+): ResultAsync<Uint8Array, BodyError> {
   const typeProblem = checkContentType(request.headers.get("content-type"), accepted);
   if (typeProblem !== null) return errAsync(typeProblem);
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
@@ -86,10 +105,9 @@ export function readBody(
   }
   // A declared length lets the runtime hand the bytes over whole (much cheaper on
   // Node than a stream); a body that does not match its length is refused by it.
-  const bytes = Number.isFinite(declared)
+  return Number.isFinite(declared)
     ? readDeclaredBytes(request, limit)
     : readLimitedBytes(request, limit);
-  return bytes.andThen(decodedText);
 }
 
 /** What a failed read is to the client. */

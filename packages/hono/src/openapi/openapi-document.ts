@@ -3,6 +3,8 @@ import {
   agentPatchSchema,
   createRestoreSchema,
   ERROR_STATUS,
+  IDEMPOTENCY_KEEP_MS,
+  IDEMPOTENCY_KEY_MAX,
   LIMITS,
   type Permission,
   publicKeySchema,
@@ -140,6 +142,8 @@ function responseSchemas(): Record<string, JsonSchema> {
     PublicKey:
       "The destination agent's RSA public key: encrypt the vault passphrase with it for `StartManual`.",
     RestoreStateId: `The restore's state: ${STATE_LIST}.`,
+    Progress:
+      "restorekit's addition to the v1 details (always sent by this server; absent from the reference API's): what the agent has reported, `null` where it has not. `FilesRestored` and `BytesCompleted` only grow; `TotalBytes` and `BytesRemaining` are the agent's estimates; `PercentComplete` is `BytesCompleted` of `TotalBytes` in whole percent rounded down, 0 to 100, `null` unless both are known and the total is above 0.",
   });
   const detailsProperties = details.properties as Record<string, JsonSchema>;
   return {
@@ -205,6 +209,7 @@ const STATUS_MEANING: Readonly<Record<number, string>> = {
   412: "`If-Match` names no version the restore is at: it changed since it was read. Nothing was changed; read it again and decide again.",
   413: "The body is larger than the server's limit (64 KiB unless configured).",
   415: "The body is not of a media type the operation takes, in UTF-8.",
+  422: "The `Idempotency-Key` was first sent with another request (another body, path or method). Nothing was changed; send a new key with a new request.",
   500: "A fault of the server; the body tells nothing more.",
   503: "The storage is unavailable or busy; retry after `Retry-After` seconds.",
 };
@@ -321,6 +326,13 @@ function parameters(): Record<string, OpenApiParameter> {
         'Make the change only while the restore is at a version named here: the `ETag` of a read of it, such as `"7"`, or several separated by commas; otherwise 412 and nothing changes. `*` or no header: no condition. Weak tags (`W/"7"`) never match.',
       schema: jsonSchemaOf(z.string(), "input"),
     },
+    IdempotencyKey: {
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      description: `Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a retry with the same key, method, path and body gets the first response again, status, headers and body, with \`Idempotent-Replayed: true\`, and changes nothing more. Keys are yours and the token's sender's within the tenant, kept ${IDEMPOTENCY_KEEP_MS / 3_600_000} hours; 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters, as a structured-field string (\`"8e03978e"\`) or bare (\`8e03978e\`). The same key with another request is 422; a retry while the first still runs is 409. A 5xx is not kept, so a retry runs again.`,
+      schema: jsonSchemaOf(z.string().min(1), "input"),
+    },
     IfNoneMatch: {
       name: "If-None-Match",
       in: "header",
@@ -362,6 +374,12 @@ function headers(): Record<string, OpenApiHeader> {
       description: "The restore's state after the request, as its `RestoreStateId`.",
       required: true,
       schema: jsonSchemaOf(z.string().regex(/^[0-9]$/), "output"),
+    },
+    IdempotentReplayed: {
+      description:
+        "`true` on a response replayed for a retried `Idempotency-Key`: the first request's response, sent again; absent on a first response.",
+      required: false,
+      schema: jsonSchemaOf(z.literal("true"), "output"),
     },
     Link: {
       description:
@@ -419,6 +437,9 @@ interface RouteSpec {
 const V1_ERRORS = [400, 401, 403, 404, 500, 503] as const;
 const V1_BODY_ERRORS = [400, 401, 403, 404, 413, 415, 500, 503] as const;
 
+const IN_USE =
+  "A request with this `Idempotency-Key` is still being processed (code `idempotency_key_in_use`); retry once it has answered.";
+
 const ROUTES: readonly RouteSpec[] = [
   {
     method: "post",
@@ -433,15 +454,16 @@ const ROUTES: readonly RouteSpec[] = [
     ].join("\n\n"),
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId", "IfMatch"],
+    parameters: ["TenantId", "IfMatch", "IdempotencyKey"],
     body: { schema: "ActionRequest", types: [JSON_TYPE] },
     success: {
       status: 204,
       description:
         "Done, or already so. No body; the headers say what the restore is now (its state and `ETag`).",
-      headers: ["ETag", "XRestoreState", "XRestoreStateId"],
+      headers: ["ETag", "XRestoreState", "XRestoreStateId", "IdempotentReplayed"],
     },
-    errors: [...V1_BODY_ERRORS, 412],
+    errors: [...V1_BODY_ERRORS, 409, 412, 422],
+    notes: { 409: IN_USE },
   },
   {
     method: "put",
@@ -454,15 +476,16 @@ const ROUTES: readonly RouteSpec[] = [
     ].join("\n\n"),
     tag: "Restores",
     dialect: "v1",
-    parameters: ["TenantId"],
+    parameters: ["TenantId", "IdempotencyKey"],
     body: { schema: "CreateRestore", types: [JSON_TYPE] },
     success: {
       status: 200,
       description: "The restore created.",
       schema: "RestoreDetails",
-      headers: ["ETag"],
+      headers: ["ETag", "IdempotentReplayed"],
     },
-    errors: [400, 401, 403, 413, 415, 500, 503],
+    errors: [400, 401, 403, 409, 413, 415, 422, 500, 503],
+    notes: { 409: IN_USE },
   },
   {
     method: "post",
@@ -540,7 +563,7 @@ const ROUTES: readonly RouteSpec[] = [
     operationId: "reportRestore",
     summary: "Report a restore's state and progress (agent)",
     description: [
-      "The destination agent reports as a JSON Patch: `op` is `replace` or `add` (the same here); paths `/state`, `/started_time`, `/ended_time`, `/errors`, `/files_restored`, `/bytes_restored`, also spelled `/started-time`, `/ended-time`, `/files-restored`, `/bytes-restored`. States move forward only; repeating a report changes nothing.",
+      "The destination agent reports as a JSON Patch: `op` is `replace` or `add` (the same here); paths `/state`, `/started_time`, `/ended_time`, `/errors`, `/files_restored`, `/bytes_restored`, also spelled `/started-time`, `/ended-time`, `/files-restored`, `/bytes-restored`. restorekit adds `/bytes_completed` (the same count as `/bytes_restored`), `/bytes_remaining` and `/total_bytes`, also spelled `/bytes-completed`, `/bytes-remaining`, `/total-bytes`: non-negative integers, shown in the details' `Progress`. States move forward only, and so do the files and bytes done (the total and what remains are estimates and may move either way); repeating a report changes nothing.",
       "Only the restore's destination agent may report (an agent token for that machine).",
     ].join("\n\n"),
     tag: "Agent",
@@ -550,7 +573,7 @@ const ROUTES: readonly RouteSpec[] = [
     success: { status: 204, description: "Recorded, or already so. No body." },
     errors: [400, 401, 403, 404, 409, 413, 415, 500, 503],
     notes: {
-      409: "The report conflicts with the restore's state, e.g. on a finished restore; a restore being stopped answers a progress report with this to tell the agent to stop.",
+      409: "The report conflicts with the restore's state, e.g. on a finished restore; a restore being stopped answers a progress report with this to tell the agent to stop (`agent_conflict`). Or it would lower the files or bytes done the restore already has (`progress_regressed`): nothing is recorded.",
     },
   },
   {
@@ -609,6 +632,7 @@ const HEADER_NAMES: Readonly<Record<string, string>> = {
   ETag: "ETag",
   XRestoreState: "X-Restore-State",
   XRestoreStateId: "X-Restore-State-Id",
+  IdempotentReplayed: "Idempotent-Replayed",
 };
 
 function operationOf(route: RouteSpec): OpenApiOperation {

@@ -28,7 +28,8 @@ const FAULTS = Object.keys(FAULT_KEYS).flatMap((status) => {
  * Any error body of the v1.0 routes: one key naming the fault (`badRequest`
  * 400, `unauthorized` 401, `forbidden` 403, `itemNotFound` 404, `badMethod`
  * 405, `conflictingRequest` 409, `preconditionFailed` 412, `overLimit` 413,
- * `badMediaType` 415, `instanceFault` 500, `serviceUnavailable` 503) holding
+ * `badMediaType` 415, `unprocessableEntity` 422, `instanceFault` 500,
+ * `serviceUnavailable` 503) holding
  * the status as `code`,
  * a `message` for people and `details` (the problems found, or the error's
  * stable code). Nothing else may appear in it.

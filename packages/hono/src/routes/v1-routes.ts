@@ -2,10 +2,12 @@ import {
   type Issue,
   parseActionRequest,
   parseCreateRestore,
+  parseJsonBody,
   parseUpdateRestore,
   type Restore,
   type RestoreService,
   type StoredEvent,
+  type StoredResponse,
   stateId,
   toRestoreDetails,
   toRestoreReport,
@@ -14,6 +16,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { v1JsonText } from "../errors/error-response.js";
 import type { RestoreAppEnv } from "../http/app-env.js";
 import { entityTagOf, noneMatch, preconditionOf } from "../http/entity-tag.js";
+import type { Idempotency } from "../http/idempotency.js";
 import type { Responder } from "../http/respond.js";
 import { eventPageOf, nextPageLink } from "./event-page-query.js";
 import {
@@ -33,6 +36,8 @@ export interface V1RouteOptions {
   readonly respond: Responder;
   readonly bodyLimit: number;
   readonly eventStream: EventStreamOptions;
+  /** `Idempotency-Key` on the create and action-requested routes. */
+  readonly idempotency: Idempotency;
 }
 
 function v1Json(value: unknown, headers: Record<string, string> = {}): Response {
@@ -43,15 +48,33 @@ function v1Json(value: unknown, headers: Record<string, string> = {}): Response 
 }
 
 /** What a change left the restore as, so a client need not read it to know what its 204 did. */
-function changed(restore: Restore): Response {
-  return new Response(null, {
+function changedAnswer(restore: Restore): StoredResponse {
+  return {
     status: 204,
     headers: {
       etag: entityTagOf(restore.version),
       "x-restore-state": restore.state,
       "x-restore-state-id": String(stateId(restore.state)),
     },
-  });
+    body: null,
+  };
+}
+
+function changed(restore: Restore): Response {
+  const { status, headers, body } = changedAnswer(restore);
+  return new Response(body, { status, headers });
+}
+
+/** A created restore's details, as the create route answers and an idempotent retry replays. */
+function createdAnswer(restore: Restore): StoredResponse {
+  return {
+    status: 200,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      etag: entityTagOf(restore.version),
+    },
+    body: v1JsonText(toRestoreDetails(restore)),
+  };
 }
 
 /** An event as the events route shows it, page or stream: with its sequence number. */
@@ -75,37 +98,35 @@ export function v1Routes({
   respond,
   bodyLimit,
   eventStream,
+  idempotency,
 }: V1RouteOptions) {
   const app = new Hono<RestoreAppEnv>();
 
   const actionPath = "/v1.0/:tenantId/restore/action-requested";
   app.post(actionPath, authenticate, (c) =>
-    respond.result(
-      c,
-      preconditionOf(c.req.header("if-match"))
-        .asyncAndThen((precondition) =>
-          jsonBodyOf(c, JSON_ONLY, bodyLimit, parseActionRequest).map((request) => ({
-            request,
-            precondition,
-          })),
-        )
-        .andThen(({ request, precondition }) =>
-          service.requestAction(contextOf(c, "tenantId"), request, precondition),
+    idempotency.change(c, {
+      accepted: JSON_ONLY,
+      input: (_, body) =>
+        preconditionOf(c.req.header("if-match")).asyncAndThen((precondition) =>
+          body()
+            .andThen((text) => parseJsonBody(text).andThen(parseActionRequest))
+            .map((request) => ({ request, precondition })),
         ),
-      changed,
-    ),
+      change: ({ request, precondition }, options) =>
+        service.requestAction(contextOf(c, "tenantId"), request, precondition, options),
+      render: changedAnswer,
+    }),
   );
   app.all(actionPath, methodsOnly(["POST"], respond));
 
   const restoresPath = "/v1.0/:tenantId/restore";
   app.put(restoresPath, authenticate, (c) =>
-    respond.result(
-      c,
-      jsonBodyOf(c, JSON_ONLY, bodyLimit, parseCreateRestore).andThen((input) =>
-        service.createRestore(contextOf(c, "tenantId"), input),
-      ),
-      (restore) => v1Json(toRestoreDetails(restore), { etag: entityTagOf(restore.version) }),
-    ),
+    idempotency.change(c, {
+      accepted: JSON_ONLY,
+      input: (_, body) => body().andThen((text) => parseJsonBody(text).andThen(parseCreateRestore)),
+      change: (input, options) => service.createRestore(contextOf(c, "tenantId"), input, options),
+      render: createdAnswer,
+    }),
   );
   app.post(restoresPath, authenticate, (c) =>
     respond.result(

@@ -1,4 +1,9 @@
-import type { RestoreRepository, RestoreService, ServiceErrorReport } from "@restorekit/core";
+import type {
+  IdempotencyKeys,
+  RestoreRepository,
+  RestoreService,
+  ServiceErrorReport,
+} from "@restorekit/core";
 import { createRestoreService } from "@restorekit/core";
 import { createKeyring, createPasswordVault, generateSealingKey } from "@restorekit/crypto";
 import {
@@ -22,6 +27,8 @@ export interface RouteHarnessOptions {
   readonly bodyLimit?: number;
   readonly retryAfterSeconds?: number;
   readonly eventStream?: { readonly pollMs?: number; readonly heartbeatMs?: number };
+  /** Serve without an `Idempotency-Key` store, as an embedder that wires none. */
+  readonly withoutIdempotencyKeys?: boolean;
 }
 
 /** The app over one store, with everything a route test needs to drive and inspect it. */
@@ -33,6 +40,8 @@ export interface RouteHarness {
   readonly repository: FaultyRepository;
   /** The same store without faults: read it to see what the requests did. */
   readonly store: RestoreRepository;
+  /** The app's `Idempotency-Key` store, on the same store as the repository. */
+  readonly idempotencyKeys: IdempotencyKeys;
   readonly ids: SteerableIds;
   readonly catalog: FakeBackupCatalog;
   /** The app's request log. */
@@ -90,6 +99,7 @@ export async function routeHarness(
       ? {}
       : { retryAfterSeconds: options.retryAfterSeconds }),
     ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
+    ...(options.withoutIdempotencyKeys === true ? {} : { idempotencyKeys: opened.idempotencyKeys }),
   });
 
   // An absolute URL, so that a path such as "//v1.0/" is a path and not a host.
@@ -103,6 +113,7 @@ export async function routeHarness(
     service,
     repository,
     store: opened.repository,
+    idempotencyKeys: opened.idempotencyKeys,
     ids,
     catalog,
     log,

@@ -1,8 +1,9 @@
-import type { RestoreRepository } from "@restorekit/core";
+import type { IdempotencyKeys, RestoreRepository } from "@restorekit/core";
 import {
   fromPGlite,
   fromPool,
   migrate,
+  postgresIdempotencyKeys,
   postgresRepository,
   type SqlClient,
 } from "@restorekit/postgres";
@@ -17,6 +18,8 @@ export const STORE_KINDS: readonly StoreKind[] = ["memory", "pglite", "server"];
 
 export interface StoreUnderTest {
   readonly repository: RestoreRepository;
+  /** The `Idempotency-Key` store that the repository's appends answer. */
+  readonly idempotencyKeys: IdempotencyKeys;
   /** Drops what the store holds (a Postgres schema of its own); the file closes the database. */
   close(): Promise<void>;
 }
@@ -41,7 +44,12 @@ export function storeLabel(kind: StoreKind, serverUp: boolean): string {
 /** A fresh store of the kind: in memory, or a migrated schema of its own. */
 export async function openStore(kind: StoreKind, serverUp: boolean): Promise<StoreUnderTest> {
   if (kind === "memory") {
-    return { repository: inMemoryRepository(), close: () => Promise.resolve() };
+    const repository = inMemoryRepository();
+    return {
+      repository,
+      idempotencyKeys: repository.idempotencyKeys,
+      close: () => Promise.resolve(),
+    };
   }
   const client: SqlClient =
     kind === "server" && serverUp ? fromPool(fileServerPool()) : fromPGlite(await filePGlite());
@@ -50,6 +58,7 @@ export async function openStore(kind: StoreKind, serverUp: boolean): Promise<Sto
   if (migrated.isErr()) throw new Error(`migrate failed: ${migrated.error.message}`);
   return {
     repository: postgresRepository(client, { schema }),
+    idempotencyKeys: postgresIdempotencyKeys(client, { schema }),
     close: async () => {
       await client.query({ text: `DROP SCHEMA IF EXISTS "${schema}" CASCADE` });
     },

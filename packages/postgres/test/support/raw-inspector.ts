@@ -30,7 +30,8 @@ export function rawInspector(client: SqlClient, schema: string): RepositoryInspe
             'passwordSealed', password_sealed,
             'progress', json_build_object('startedTime', ${iso("started_time")},
               'endedTime', ${iso("ended_time")}, 'filesRestored', files_restored,
-              'bytesRestored', bytes_restored, 'errors', errors),
+              'bytesRestored', bytes_restored, 'totalBytes', total_bytes,
+              'bytesRemaining', bytes_remaining, 'errors', errors),
             'createdAt', ${iso("created_at")}, 'updatedAt', ${iso("updated_at")}) AS restore
           FROM ${s}.restores WHERE tenant_id = $1 AND restore_id = $2`,
         values: [tenantId, restoreId],

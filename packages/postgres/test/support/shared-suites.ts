@@ -134,7 +134,11 @@ export function migrateSuite(backend: () => Backend): void {
       const [client] = on.clients(1);
       if (client === undefined) throw new Error("no client");
       const schema = uniqueSchema("failing");
-      const broken: Migration = { version: 1002, name: "1002_broken.sql", sql: "CREATE TABLE oops (" };
+      const broken: Migration = {
+        version: 1002,
+        name: "1002_broken.sql",
+        sql: "CREATE TABLE oops (",
+      };
       try {
         const error = (
           await migrate(client, { schema, migrations: [...MIGRATIONS, broken] })

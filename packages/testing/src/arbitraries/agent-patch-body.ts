@@ -52,13 +52,21 @@ function arbWireErrors(): fc.Arbitrary<Record<string, unknown>> {
     );
 }
 
-/** Each patchable field with both of its spellings in the v2 reference and a valid value. */
+/**
+ * Each patchable field with both of its spellings in the v2 reference (bytes
+ * done also under its other name, completed) and a valid value.
+ */
 const FIELDS = [
   { paths: ["/state"], value: () => fc.constantFrom(...REPORTED_V2) },
   { paths: ["/started_time", "/started-time"], value: arbWireTime },
   { paths: ["/ended_time", "/ended-time"], value: arbWireTime },
   { paths: ["/files_restored", "/files_restores"], value: () => fc.nat({ max: 10_000_000 }) },
-  { paths: ["/bytes_restored", "/bytes-restored"], value: () => fc.maxSafeNat() },
+  {
+    paths: ["/bytes_restored", "/bytes-restored", "/bytes_completed", "/bytes-completed"],
+    value: () => fc.maxSafeNat(),
+  },
+  { paths: ["/bytes_remaining", "/bytes-remaining"], value: () => fc.maxSafeNat() },
+  { paths: ["/total_bytes", "/total-bytes"], value: () => fc.maxSafeNat() },
   { paths: ["/errors"], value: arbWireErrors },
 ] as const;
 
@@ -79,9 +87,10 @@ function arbValidOperations(): fc.Arbitrary<Operation[]> {
 }
 
 /**
- * Valid agent JSON Patch bodies: one to six distinct fields, `replace` or
+ * Valid agent JSON Patch bodies: one to eight distinct fields, `replace` or
  * `add`, every path in both spellings of the v2 reference (`/started_time`
- * and `/started-time`, `/files_restored` and `/files_restores`, ...).
+ * and `/started-time`, `/files_restored` and `/files_restores`, ...), bytes
+ * done also as `/bytes_completed`.
  *
  * @example
  * ```ts
@@ -98,6 +107,9 @@ const BAD_VALUES: Record<string, readonly unknown[]> = {
   "/ended_time": ["tomorrow", "20141020", "", false, {}, []],
   "/files_restored": [-1, 1.5, "many", true, {}, []],
   "/bytes_restored": [-1, 0.25, "18 MB", false, {}, []],
+  "/bytes_completed": [-1, 2.5, "18 MB", null, {}, []],
+  "/bytes_remaining": [-2, 0.5, "lots", true, {}, [], Number.MAX_SAFE_INTEGER + 1],
+  "/total_bytes": [-1, 1e300, "18 MB", false, {}, []],
   "/errors": ["lots", 5, true],
 };
 

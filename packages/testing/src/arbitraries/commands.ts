@@ -1,4 +1,5 @@
 import type {
+  Expire,
   RecordAgentReport,
   Restore,
   RestoreCommand,
@@ -8,7 +9,7 @@ import type {
   UpdateConfig,
 } from "@restorekit/core";
 import fc from "fast-check";
-import { arbProgressReport } from "./progress-report.js";
+import { arbProgressReport, arbProgressReportAfter, type DoneCounts } from "./progress-report.js";
 import { arbResolvedBackup } from "./resolved-backup.js";
 import { arbRestoreConfig } from "./restore-config.js";
 import { arbAgentReportedState } from "./states.js";
@@ -43,18 +44,22 @@ export function arbUpdateConfig(restoreId: number): fc.Arbitrary<UpdateConfig> {
 
 /**
  * An agent report on a restore: a reported state (or, now and then, none, for
- * a data-only report) and any report data.
+ * a data-only report) and any report data; given the restore's progress, data
+ * whose files and bytes done never go below it, as a well-behaved agent sends.
  *
  * @example
  * ```ts
  * fc.assert(fc.property(arbAgentReportCommand(7), (command) => command.data.restoreId === 7));
  * ```
  */
-export function arbAgentReportCommand(restoreId: number): fc.Arbitrary<RecordAgentReport> {
+export function arbAgentReportCommand(
+  restoreId: number,
+  done?: DoneCounts,
+): fc.Arbitrary<RecordAgentReport> {
   return fc
     .record({
       state: fc.option(arbAgentReportedState(), { freq: 8 }),
-      report: arbProgressReport(),
+      report: done === undefined ? arbProgressReport() : arbProgressReportAfter(done),
     })
     .map(({ state, report }) => ({
       type: "RecordAgentReport" as const,
@@ -79,7 +84,22 @@ export function arbUserCommand(
 }
 
 /**
- * Any command a restore that exists may receive: a user command or an agent report.
+ * The system's Expire for a restore, with deadlines from 1 ms to a day.
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(arbExpire(7), (command) => command.data.deadlines.stopMs >= 1));
+ * ```
+ */
+export function arbExpire(restoreId: number): fc.Arbitrary<Expire> {
+  const deadline = fc.integer({ min: 1, max: 86_400_000 });
+  return fc
+    .record({ pickupMs: deadline, heartbeatMs: deadline, stopMs: deadline })
+    .map((deadlines) => ({ type: "Expire" as const, data: { restoreId, deadlines } }));
+}
+
+/**
+ * Any command a restore that exists may receive: a user command, an agent report or an expiry.
  *
  * @example
  * ```ts
@@ -87,5 +107,9 @@ export function arbUserCommand(
  * ```
  */
 export function arbCommand(restore: Pick<Restore, "restoreId">): fc.Arbitrary<RestoreCommand> {
-  return fc.oneof(arbUserCommand(restore), arbAgentReportCommand(restore.restoreId));
+  return fc.oneof(
+    arbUserCommand(restore),
+    arbAgentReportCommand(restore.restoreId),
+    arbExpire(restore.restoreId),
+  );
 }

@@ -17,7 +17,7 @@ import {
 import fc from "fast-check";
 import { arbRequestId } from "./command-context.js";
 import { arbSealedPassword } from "./commands.js";
-import { arbProgressReport } from "./progress-report.js";
+import { arbProgressReport, keepDoneCounts } from "./progress-report.js";
 import { arbResolvedBackup } from "./resolved-backup.js";
 import { arbPositiveId, arbRestoreConfig } from "./restore-config.js";
 
@@ -178,7 +178,11 @@ function commandFor(restore: Restore, step: Step, sealed: SealedPassword): Resto
     case "report":
       return {
         type: "RecordAgentReport",
-        data: { restoreId, state: step.state, report: step.report },
+        data: {
+          restoreId,
+          state: step.state,
+          report: keepDoneCounts(step.report, restore.progress),
+        },
       };
   }
 }

@@ -4,6 +4,7 @@ export { arbActor, arbCommandContext, arbRequestId } from "./command-context.js"
 export {
   arbAgentReportCommand,
   arbCommand,
+  arbExpire,
   arbSealedPassword,
   arbStartManual,
   arbStopManual,
@@ -12,7 +13,12 @@ export {
 } from "./commands.js";
 export { arbCreateRestoreBody, arbHostileCreateRestoreBody } from "./create-restore-body.js";
 export { type ArbHistoryOptions, arbHistory, arbRestoreIn } from "./history.js";
-export { arbErrorSummary, arbProgressReport } from "./progress-report.js";
+export {
+  arbErrorSummary,
+  arbProgressReport,
+  arbProgressReportAfter,
+  type DoneCounts,
+} from "./progress-report.js";
 export {
   type ArbResolvedBackupOptions,
   arbAgentPublicKey,

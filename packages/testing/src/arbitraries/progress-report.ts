@@ -1,4 +1,9 @@
-import type { ProgressReport, RestoreErrorItem, RestoreErrorSummary } from "@restorekit/core";
+import type {
+  ProgressReport,
+  RestoreErrorItem,
+  RestoreErrorSummary,
+  RestoreProgress,
+} from "@restorekit/core";
 import fc from "fast-check";
 import { arbTimestamp } from "./timestamp.js";
 
@@ -56,7 +61,44 @@ const PROGRESS_REPORT: fc.Arbitrary<ProgressReport> = fc.record(
     endedTime: arbTimestamp(),
     filesRestored: fc.nat({ max: 10_000_000 }),
     bytesRestored: fc.maxSafeNat(),
+    totalBytes: fc.maxSafeNat(),
+    bytesRemaining: fc.maxSafeNat(),
     errors: arbErrorSummary(),
   },
   { noNullPrototype: true, requiredKeys: [] },
 );
+
+/** What a report must not go below: the files and bytes a restore has done. */
+export type DoneCounts = Pick<RestoreProgress, "filesRestored" | "bytesRestored">;
+
+/**
+ * The report with its files and bytes done raised to those `done` holds, as
+ * a real agent's counts never go back (core refuses a lower count); equal
+ * counts stay, a repeat being as valid as a rise.
+ */
+export function keepDoneCounts(report: ProgressReport, done: DoneCounts): ProgressReport {
+  return {
+    ...report,
+    ...(report.filesRestored !== undefined && done.filesRestored !== null
+      ? { filesRestored: Math.max(report.filesRestored, done.filesRestored) }
+      : {}),
+    ...(report.bytesRestored !== undefined && done.bytesRestored !== null
+      ? { bytesRestored: Math.max(report.bytesRestored, done.bytesRestored) }
+      : {}),
+  };
+}
+
+/**
+ * The data of a report a well-behaved agent could send next: any fields, its
+ * files and bytes done never below those `done` holds. Byte totals and what
+ * remains are estimates and move freely.
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(arbProgressReportAfter(restore.progress), (report) =>
+ *   decide(existing(restore), reportOf(report), context).isOk()));
+ * ```
+ */
+export function arbProgressReportAfter(done: DoneCounts): fc.Arbitrary<ProgressReport> {
+  return PROGRESS_REPORT.map((report) => keepDoneCounts(report, done));
+}

@@ -1,4 +1,8 @@
 export {
+  type IdempotencyKeysSubject,
+  idempotencyKeysContract,
+} from "./idempotency-keys-contract.js";
+export {
   type ContractSubject,
   type InspectedRow,
   type RepositoryInspector,

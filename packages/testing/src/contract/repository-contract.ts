@@ -390,7 +390,15 @@ export function restoreRepositoryContract(
         const steps: [RestoreCommand, boolean][] = [
           [commands.start(7), false],
           [commands.report(7, "Preparing", { startedTime: "2024-01-01T09:00:00.000Z" }), true],
-          [commands.report(7, "InProgress", { filesRestored: 10, bytesRestored: 4096 }), true],
+          [
+            commands.report(7, "InProgress", {
+              filesRestored: 10,
+              bytesRestored: 4096,
+              totalBytes: 8192,
+              bytesRemaining: 4096,
+            }),
+            true,
+          ],
           [commands.report(7, "Completed", { filesRestored: 12, bytesRestored: 8192 }), true],
         ];
         for (const [command, byAgent] of steps) {
@@ -557,6 +565,8 @@ export function restoreRepositoryContract(
               startedTime: EARLIEST_TIMESTAMP,
               filesRestored: Number.MAX_SAFE_INTEGER,
               bytesRestored: Number.MAX_SAFE_INTEGER,
+              totalBytes: Number.MAX_SAFE_INTEGER,
+              bytesRemaining: 0,
               errors: edgeErrors(false),
             }),
             agentActor(AGENT),
@@ -835,11 +845,11 @@ export function restoreRepositoryContract(
           ? commands.start(restoreId, sealed)
           : step.kind === "stop"
             ? commands.stop(restoreId)
-            : commands.report(
-                restoreId,
-                step.state,
-                step.files === null ? {} : { filesRestored: step.files },
-              );
+            : commands.report(restoreId, step.state, {
+                ...(step.files === null ? {} : { filesRestored: step.files }),
+                // An estimate, so it may go down as well as up.
+                ...(step.total === null ? {} : { totalBytes: step.total }),
+              });
       const actor = step.kind === "report" ? agentActor(AGENT) : undefined;
       const decided = write.decide(current, command, actor);
       if (decided.isErr() || decided.value === null) return;
@@ -864,6 +874,7 @@ type Step =
       readonly kind: "report";
       readonly state: AgentReportedState | null;
       readonly files: number | null;
+      readonly total: number | null;
     };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
@@ -873,6 +884,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     kind: fc.constant("report" as const),
     state: fc.constantFrom(null, ...AGENT_REPORTABLE_STATES),
     files: fc.option(fc.nat({ max: 1000 }), { nil: null }),
+    total: fc.option(fc.maxSafeNat(), { nil: null }),
   }),
 );
 
