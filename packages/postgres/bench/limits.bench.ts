@@ -2,7 +2,7 @@
  * What the Postgres store's own operations cost as data grows, for the
  * limits docs/scaling.md cites: one tenant holding 1 000, 100 000 and
  * 1 000 000 restores (the id sequence's nextval, a create, a load of a
- * random restore, an agent's pending poll), and one restore holding 10,
+ * random restore, an agent's pending poll, the sweeper's due query), and one restore holding 10,
  * 1 000, 10 000 and 50 000 events (its load, its event log read whole and
  * by pages of 1 000, a progress report appended to it). Every figure is one
  * call at a time on one connection, so it is the latency of the operation,
@@ -24,6 +24,7 @@
 import { performance } from "node:perf_hooks";
 import {
   type AppendRequest,
+  DEFAULT_DEADLINES,
   existing,
   fold,
   type IdGenerator,
@@ -39,6 +40,7 @@ import {
   fromPool,
   migrate,
   type PostgresRepository,
+  postgresDueRestores,
   postgresIdGenerator,
   postgresRepository,
 } from "../src/index.js";
@@ -299,6 +301,29 @@ async function restoresPerTenant(setup: pg.Pool, client: pg.Pool, schemas: strin
       );
       if (pending.length !== PENDING) throw new Error(`poll: ${pending.length} pending`);
     });
+    // The sweeper's query, across every restore: when none is due, and when the waiting ones are.
+    const due = postgresDueRestores(fromPool(client), { schema });
+    const dueQuery = (now: Date) => ({
+      now: now.toISOString(),
+      deadlines: DEFAULT_DEADLINES,
+      limit: 100,
+    });
+    // The waiting restores were seeded at one instant: at it none is due, a day later all are.
+    const { rows: seededAt } = await setup.query<{ at: Date }>(
+      `SELECT max(updated_at) AS at FROM "${schema}".restores WHERE state_id = ${stateId("StartRequested")}`,
+    );
+    const waitingSince = seededAt[0]?.at ?? new Date();
+    const noneDue = await timed(async () => {
+      const found = await value("findDue", due.findDue(dueQuery(waitingSince)));
+      if (found.length !== 0) throw new Error(`findDue: ${found.length} due now`);
+    });
+    const allDue = await timed(async () => {
+      const found = await value(
+        "findDue",
+        due.findDue(dueQuery(new Date(waitingSince.getTime() + 86_400_000))),
+      );
+      if (found.length !== Math.min(PENDING, 100)) throw new Error(`findDue: ${found.length} due`);
+    });
     const [restoresMb, eventsMb, pendingMb] = await Promise.all([
       megabytes(setup, `"${schema}".restores`),
       megabytes(setup, `"${schema}".restore_events`),
@@ -312,6 +337,10 @@ async function restoresPerTenant(setup: pg.Pool, client: pg.Pool, schemas: strin
     rows.push(`${at} create (\`append\`, one event) | ${timingCells(create)} |`);
     rows.push(`${at} \`load\` of a random restore | ${timingCells(load)} |`);
     rows.push(`${at} pending poll (${PENDING} waiting) | ${timingCells(poll)} |`);
+    rows.push(`${at} sweeper's \`findDue\`, none due | ${timingCells(noneDue)} |`);
+    rows.push(
+      `${at} sweeper's \`findDue\`, ${Math.min(PENDING, 100)} due | ${timingCells(allDue)} |`,
+    );
     rows.push(
       `${at} sizes: restores ${restoresMb} MB, restore_events ${eventsMb} MB, pending index ${pendingMb} MB; built in ${built} s | | | |`,
     );
@@ -336,7 +365,7 @@ async function serverMs(setup: pg.Pool, schema: string, restoreId: number): Prom
   for (let i = 0; i < 5; i += 1) {
     const { rows } = await setup.query<{ "QUERY PLAN": [{ "Execution Time": number }] }>(
       `EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${text}`,
-      [DEFAULT_TENANT, restoreId, 0, null],
+      [DEFAULT_TENANT, restoreId, 0, null, null],
     );
     times.push(rows[0]?.["QUERY PLAN"][0]["Execution Time"] ?? Number.NaN);
   }
