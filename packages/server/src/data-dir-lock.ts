@@ -1,9 +1,10 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 
 /**
  * Takes the lock file of a data directory for this process: null once
- * taken, or the pid of the live process that holds it. The file is created
- * exclusively, so two servers starting at once cannot both take it. A lock
+ * taken, or the pid of the live process that holds it. The file appears
+ * whole and exclusively, so two servers starting at once cannot both take it. A lock
  * left by a process that is gone is replaced only by the taker that also
  * holds `<lock>.takeover` (created exclusively too), so two takers cannot
  * both replace it. Throws what the file system throws.
@@ -39,14 +40,23 @@ export async function takeDataDirLock(lock: string): Promise<number | null> {
   throw new Error(`${lock} kept changing hands`);
 }
 
-/** Creates `path` holding this process's pid, unless it exists. */
+/**
+ * Creates `path` holding this process's pid, unless it exists. Written
+ * beside it first and then linked into place: a file created in place is
+ * empty until the write lands, and a taker reading it then would think the
+ * lock stale and take it too.
+ */
 async function createExclusively(path: string): Promise<boolean> {
+  const draft = `${path}.${process.pid}.${randomUUID()}`;
+  await writeFile(draft, `${process.pid}\n`, { flag: "wx" });
   try {
-    await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+    await link(draft, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
+  } finally {
+    await rm(draft, { force: true });
   }
 }
 
