@@ -126,6 +126,7 @@ export type {
   UpdateRestoreInput,
 } from "./service/inputs.js";
 export {
+  type AgentWork,
   createRestoreService,
   type ExpiryOutcome,
   type RequestContext,
@@ -171,9 +172,12 @@ export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, LIMITS } from "./values/limits.js
 export { isStorableText, textProblem } from "./values/text.js";
 export { isTimestamp, parseTimestamp, timestampFromEpochMs } from "./values/timestamp.js";
 export {
+  type AgentRequestWire,
   actionRequestSchema,
   agentErrorsSchema,
   agentPatchSchema,
+  agentRequestSchema,
+  agentRequestsSchema,
   createRestoreSchema,
   formatByteSize,
   formatDuration,
@@ -196,6 +200,7 @@ export {
   type RestoreReportWire,
   restoreDetailsSchema,
   restoreReportSchema,
+  toAgentRequestWire,
   toProgressWire,
   toPublicKeyWire,
   toRestoreDetails,

@@ -58,6 +58,13 @@ export interface RestoreAppOptions {
    * promise the header asks for.
    */
   readonly idempotencyKeys?: IdempotencyKeys;
+  /**
+   * Aborted when the app is shutting down: the open event streams (a
+   * restore's events, an agent's requests) end, so a server's close does
+   * not wait for clients that would otherwise stay connected for good.
+   * Their clients reconnect, to another instance or to this one restarted.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -122,7 +129,11 @@ export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv
       docsApp(options.docs === true || options.docs === undefined ? {} : options.docs),
     );
   }
-  const eventStream = { ...EVENT_STREAM_DEFAULTS, ...options.eventStream };
+  const eventStream = {
+    ...EVENT_STREAM_DEFAULTS,
+    ...options.eventStream,
+    closing: options.signal,
+  };
   app.route(
     "/",
     v1Routes({
@@ -134,7 +145,16 @@ export function createRestoreApp(options: RestoreAppOptions): Hono<RestoreAppEnv
       idempotency: idempotency({ keys: options.idempotencyKeys, respond, bodyLimit, logger }),
     }),
   );
-  app.route("/", v2Routes({ service: options.service, authenticate: auth, respond, bodyLimit }));
+  app.route(
+    "/",
+    v2Routes({
+      service: options.service,
+      authenticate: auth,
+      respond,
+      bodyLimit,
+      eventStream,
+    }),
+  );
 
   app.notFound((c) => respond.error(c, AdapterErrors.routeNotFound()));
   app.onError(function unexpected(cause, c) {

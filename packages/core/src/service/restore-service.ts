@@ -1,4 +1,4 @@
-import { err, ok, okAsync, type Result, type ResultAsync, safeTry } from "neverthrow";
+import { err, ok, okAsync, type Result, ResultAsync, safeTry } from "neverthrow";
 import type { RestoreCommand, SealedPassword } from "../commands.js";
 import { DEFAULT_DEADLINES, type Deadlines, deadlineProblems } from "../deadlines.js";
 import { type CommandContext, decide } from "../decide.js";
@@ -22,12 +22,14 @@ import {
   type Principal,
 } from "../policy.js";
 import type {
+  AgentRequest,
   BackupCatalog,
   Clock,
   EventPage,
   IdGenerator,
   PasswordVault,
   RestoreRepository,
+  Subscription,
 } from "../ports.js";
 import {
   existing,
@@ -37,7 +39,7 @@ import {
   type RestoreConfig,
 } from "../restore.js";
 import { isTerminal } from "../states.js";
-import type { Issues } from "../values/checks.js";
+import { type Issues, readPositiveId } from "../values/checks.js";
 import { readRequestId } from "../values/event-values.js";
 import { readTenantId } from "../values/restore-values.js";
 import {
@@ -169,6 +171,33 @@ export interface RestoreService {
     target: RestoreTarget,
     requestId?: string,
   ): ResultAsync<ExpiryOutcome, RestoreError>;
+  /**
+   * The start and stop requests waiting for agent `agentId` (its restores in
+   * StartRequested or StopRequested), each with its restore. Only that
+   * agent's own token may ask; anyone else is `forbidden`.
+   */
+  pendingAgentRequests(
+    context: RequestContext,
+    agentId: number,
+  ): ResultAsync<readonly AgentWork[], RestoreError>;
+  /**
+   * Tells `listener` of each start or stop request for agent `agentId` as it
+   * commits, with its restore, in the order they came (at least once, like
+   * the store's subscription). A restore that cannot be read is told as an
+   * error, after which the caller should close and read the pending requests
+   * again. Only that agent's own token may watch.
+   */
+  watchAgentRequests(
+    context: RequestContext,
+    agentId: number,
+    listener: (work: Result<AgentWork, RestoreError>) => void,
+  ): ResultAsync<Subscription, RestoreError>;
+}
+
+/** A request for an agent with the restore it names, as the store holds it now: its work order. */
+export interface AgentWork {
+  readonly request: AgentRequest;
+  readonly restore: Restore;
 }
 
 /** The restore after an `Expire`, and whether this call expired it. */
@@ -297,6 +326,40 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
 
   function permitted(context: RequestContext, permission: Permission): Result<void, RestoreError> {
     return authorize(context.principal, permission, context.tenantId);
+  }
+
+  /** The agent id, read, when the context is that agent's own token in its own tenant. */
+  function ownAgent(
+    operation: string,
+    context: RequestContext,
+    agentId: unknown,
+  ): Result<{ checked: RequestContext; agentId: number }, RestoreError> {
+    return readContext(operation, context).andThen((checked) => {
+      const issues: Issues = [];
+      const id = readPositiveId(issues, agentId, "agentId");
+      if (id === undefined) return err(RestoreErrors.invalidRequest(issues));
+      // Requests are what an agent reports on: the same permission, for its own machine only.
+      return permitted(checked, "report").andThen(() => {
+        const { principal } = checked;
+        return principal.type === "agent" && principal.agentId === id
+          ? ok({ checked, agentId: id })
+          : err(RestoreErrors.forbidden(`the token is not the token of agent ${id}`));
+      });
+    });
+  }
+
+  /** Each request with its restore; one that no longer exists is left out. */
+  function withRestores(
+    tenantId: string,
+    requests: readonly AgentRequest[],
+  ): ResultAsync<readonly AgentWork[], RestoreError> {
+    return ResultAsync.combine(
+      requests.map((request) =>
+        repository
+          .load(tenantId, request.restoreId)
+          .map((restore) => (restore === null ? null : { request, restore })),
+      ),
+    ).map((works) => works.filter((work): work is AgentWork => work !== null));
   }
 
   /**
@@ -592,6 +655,60 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
             },
           );
           return ok({ restore, expired: restore.version !== decidedOn?.version });
+        }),
+      );
+    },
+
+    pendingAgentRequests(context, agentId) {
+      return run("pendingAgentRequests", () =>
+        safeTry(async function* () {
+          const { checked, agentId: id } = yield* ownAgent(
+            "pendingAgentRequests",
+            context,
+            agentId,
+          );
+          const requests = yield* repository.pendingAgentRequests(checked.tenantId, id);
+          return withRestores(checked.tenantId, requests);
+        }),
+      );
+    },
+
+    watchAgentRequests(context, agentId, listener) {
+      return run("watchAgentRequests", () =>
+        safeTry(async function* () {
+          const { checked, agentId: id } = yield* ownAgent("watchAgentRequests", context, agentId);
+          // Each restore is read in turn, so the listener hears the requests in the order they came.
+          let told: Promise<void> = Promise.resolve();
+          let open = true;
+          const tell = (work: Result<AgentWork, RestoreError>) => {
+            if (!open) return;
+            try {
+              listener(work);
+            } catch (cause) {
+              // The embedder's listener: its throw must not end the requests of those after it.
+              fault("service.watchAgentRequests", RestoreErrors.internal(), cause);
+            }
+          };
+          const subscription = yield* repository.subscribeAgentRequests(
+            checked.tenantId,
+            id,
+            (request) => {
+              told = told.then(() =>
+                withRestores(checked.tenantId, [request]).match(
+                  (works) => {
+                    for (const work of works) tell(ok(work));
+                  },
+                  (error) => tell(err(error)),
+                ),
+              );
+            },
+          );
+          return ok({
+            async close() {
+              open = false;
+              await subscription.close();
+            },
+          });
         }),
       );
     },

@@ -1,6 +1,12 @@
 export { actionRequestSchema, parseActionRequest } from "./action-request.js";
 export { agentErrorsSchema } from "./agent-errors.js";
 export { agentPatchSchema, parseAgentPatch } from "./agent-patch.js";
+export {
+  type AgentRequestWire,
+  agentRequestSchema,
+  agentRequestsSchema,
+  toAgentRequestWire,
+} from "./agent-requests.js";
 export { formatByteSize } from "./byte-size.js";
 export { formatDuration } from "./duration.js";
 export { positiveIdSchema } from "./ids.js";

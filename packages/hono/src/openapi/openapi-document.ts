@@ -1,6 +1,7 @@
 import {
   actionRequestSchema,
   agentPatchSchema,
+  agentRequestsSchema,
   createRestoreSchema,
   ERROR_STATUS,
   IDEMPOTENCY_KEEP_MS,
@@ -172,6 +173,7 @@ function responseSchemas(): Record<string, JsonSchema> {
     }),
     RestoreEvents: of(restoreEventsSchema),
     ReleasedPassword: of(releasedPasswordSchema),
+    AgentRequests: of(agentRequestsSchema),
     Health: of(healthSchema),
     Ready: of(readySchema),
   };
@@ -272,6 +274,13 @@ function parameters(): Record<string, OpenApiParameter> {
       required: true,
       description: "The tenant (project) the restore belongs to; the token must be for it.",
       schema: tenant,
+    },
+    AgentId: {
+      name: "agent_id",
+      in: "path",
+      required: true,
+      description: "The agent's machine id, a positive integer: the token must be that agent's.",
+      schema: restoreId,
     },
     V2RestoreId: {
       name: "restore_id",
@@ -595,6 +604,28 @@ const ROUTES: readonly RouteSpec[] = [
     notes: {
       404: "No such restore for this tenant, or no password is held for it (unencrypted, not started, or finished).",
     },
+  },
+  {
+    method: "get",
+    path: "/v2/{project_id}/agents/{agent_id}/requests",
+    operationId: "listAgentRequests",
+    summary: "Hear start and stop requests (agent)",
+    description: [
+      "The start and stop requests waiting for the agent: its restores in StartRequested (`start`) or StopRequested (`stop`), each with the restore's work order (backup, destination path, overwrite, whether it is encrypted), so the agent needs no other read to begin.",
+      "With `Accept: text/event-stream` the route stays open: the pending requests first, then each new one as it commits, each as `id` (`<restore_id>-<action>-<version>`), `event` (`start` or `stop`) and `data` (one request as the list shows it); a comment line after 15 s of silence; `retry: 1000`. Delivery is at least once: a request may come again (on every reconnection the pending ones are sent again), so dedupe on `restore_id` and `action`. A store that fails mid-stream ends it with an `error` event holding the error's `code`; reconnect.",
+      "Only the agent's own token, for its own machine id in its own tenant; any other token is 403.",
+    ].join("\n\n"),
+    tag: "Agent",
+    dialect: "v2",
+    parameters: ["ProjectId", "AgentId"],
+    success: {
+      status: 200,
+      description:
+        "The pending requests, oldest restore first; or, to `Accept: text/event-stream`, the stream described above.",
+      schema: "AgentRequests",
+      stream: true,
+    },
+    errors: [400, 401, 403, 500, 503],
   },
   {
     method: "get",

@@ -21,6 +21,12 @@ export interface EventStreamOptions {
 
 export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { pollMs: 500, heartbeatMs: 15_000 };
 
+/** The streams' settings inside the app: the options, and the app's signal that ends them all. */
+export interface StreamSettings extends EventStreamOptions {
+  /** Aborted when the app shuts down: each open stream ends, so a server's close need not wait. */
+  readonly closing?: AbortSignal | undefined;
+}
+
 /** Whether the client asked for the stream rather than a page. */
 export function wantsEventStream(c: Context<RestoreAppEnv>): boolean {
   return /\btext\/event-stream\b/i.test(c.req.header("accept") ?? "");
@@ -38,7 +44,7 @@ export function resumeAfter(c: Context<RestoreAppEnv>): number {
  * `data` the event as the events route shows it. The stream ends once the
  * restore has finished and every event is sent, when the client goes, or
  * with an `error` event carrying the error's code when the store fails (a
- * client reconnects with `Last-Event-ID`). New events are found by asking
+ * client reconnects with `Last-Event-ID`), or when the app shuts down. New events are found by asking
  * the store every `pollMs`: each stream costs one indexed read per poll.
  */
 export function streamEvents(
@@ -48,7 +54,7 @@ export function streamEvents(
   restoreId: number,
   afterSeq: number,
   toWire: (event: StoredEvent) => unknown,
-  options: EventStreamOptions,
+  options: StreamSettings,
 ): Response {
   return streamSSE(c, async function follow(stream: SSEStreamingApi) {
     let last = afterSeq;
@@ -56,7 +62,7 @@ export function streamEvents(
     let checkFinished = true;
     // A client that loses the connection tries again after a second, from its last event.
     await stream.write("retry: 1000\n\n");
-    while (!stream.aborted && !stream.closed) {
+    while (!stream.aborted && !stream.closed && options.closing?.aborted !== true) {
       const page = await service.listEvents(context, restoreId, { afterSeq: last, limit: 1000 });
       if (page.isErr()) {
         await stream.writeSSE({

@@ -20,8 +20,8 @@ import type { Idempotency } from "../http/idempotency.js";
 import type { Responder } from "../http/respond.js";
 import { eventPageOf, nextPageLink } from "./event-page-query.js";
 import {
-  type EventStreamOptions,
   resumeAfter,
+  type StreamSettings,
   streamEvents,
   wantsEventStream,
 } from "./event-stream.js";
@@ -35,7 +35,7 @@ export interface V1RouteOptions {
   readonly authenticate: MiddlewareHandler<RestoreAppEnv>;
   readonly respond: Responder;
   readonly bodyLimit: number;
-  readonly eventStream: EventStreamOptions;
+  readonly eventStream: StreamSettings;
   /** `Idempotency-Key` on the create and action-requested routes. */
   readonly idempotency: Idempotency;
 }

@@ -2,6 +2,8 @@ import { parseAgentPatch, type RestoreService } from "@restorekit/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { RestoreAppEnv } from "../http/app-env.js";
 import type { Responder } from "../http/respond.js";
+import { agentRequestsRoute } from "./agent-requests-route.js";
+import { EVENT_STREAM_DEFAULTS, type StreamSettings } from "./event-stream.js";
 import { methodsOnly } from "./methods-only.js";
 import { contextOf, jsonBodyOf, restoreIdOf } from "./route-inputs.js";
 
@@ -12,11 +14,30 @@ export interface V2RouteOptions {
   readonly authenticate: MiddlewareHandler<RestoreAppEnv>;
   readonly respond: Responder;
   readonly bodyLimit: number;
+  /** The agent's request stream: its keep-alive and the app's closing signal. */
+  readonly eventStream?: StreamSettings;
 }
 
-/** The destination agent's routes: its reports, and the password it decrypts. */
-export function v2Routes({ service, authenticate, respond, bodyLimit }: V2RouteOptions) {
+/** The destination agent's routes: its requests, its reports, and the password it decrypts. */
+export function v2Routes({
+  service,
+  authenticate,
+  respond,
+  bodyLimit,
+  eventStream = EVENT_STREAM_DEFAULTS,
+}: V2RouteOptions) {
   const app = new Hono<RestoreAppEnv>();
+
+  app.route(
+    "/",
+    agentRequestsRoute({
+      service,
+      authenticate,
+      respond,
+      heartbeatMs: eventStream.heartbeatMs,
+      closing: eventStream.closing,
+    }),
+  );
 
   const passwordPath = "/v2/:projectId/restores/:restoreId/password";
   app.get(passwordPath, authenticate, (c) =>

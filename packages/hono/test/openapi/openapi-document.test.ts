@@ -159,6 +159,12 @@ const EXPECTED: readonly ExpectedRoute[] = [
     statuses: [200, 401, 403, 404],
     dialect: "v2",
   },
+  {
+    method: "get",
+    path: "/v2/{project_id}/agents/{agent_id}/requests",
+    statuses: [200, 400, 401, 403],
+    dialect: "v2",
+  },
   { method: "get", path: "/healthz", statuses: [200], dialect: null },
   { method: "get", path: "/readyz", statuses: [200, 503], dialect: null },
 ];

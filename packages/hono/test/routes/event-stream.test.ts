@@ -3,51 +3,11 @@ import { expect, it } from "vitest";
 import type { RestoreAppEnv } from "../../src/index.js";
 import { statePatch } from "../support/reach-state.js";
 import { routeSuite } from "../support/route-suite.js";
+import { sseReader } from "../support/sse-reader.js";
 import type { Tenant } from "../support/tenant-scope.js";
 
 // GET .../events with Accept: text/event-stream: each event once, in order, as it commits,
 // from Last-Event-ID on, and the end of the stream once the restore has finished.
-
-interface StreamedEvent {
-  readonly id: string | null;
-  readonly event: string | null;
-  readonly data: unknown;
-}
-
-/** Reads server-sent events off a response body as they arrive. */
-function reader(body: ReadableStream<Uint8Array>) {
-  const decoder = new TextDecoder();
-  const source = body.getReader();
-  let buffer = "";
-  const comments: string[] = [];
-  return {
-    comments,
-    /** The next event, or null once the stream ended. */
-    async next(): Promise<StreamedEvent | null> {
-      for (;;) {
-        const end = buffer.indexOf("\n\n");
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields = block.split("\n");
-          for (const line of fields) if (line.startsWith(":")) comments.push(line);
-          const value = (name: string) =>
-            fields.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2) ?? null;
-          const data = fields
-            .filter((line) => line.startsWith("data: "))
-            .map((line) => line.slice(6))
-            .join("\n");
-          if (data === "") continue;
-          return { id: value("id"), event: value("event"), data: JSON.parse(data) };
-        }
-        const chunk = await source.read();
-        if (chunk.done) return null;
-        buffer += decoder.decode(chunk.value, { stream: true });
-      }
-    },
-    cancel: () => source.cancel(),
-  };
-}
 
 async function open(
   app: Hono<RestoreAppEnv>,
@@ -70,7 +30,7 @@ routeSuite(
       const response = await open(harness().app, tenant, id);
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-      const events = reader(response.body as ReadableStream<Uint8Array>);
+      const events = sseReader(response.body as ReadableStream<Uint8Array>);
       expect(await events.next()).toMatchObject({
         id: "1",
         event: "RestoreCreated",
@@ -93,7 +53,7 @@ routeSuite(
       await tenant.act(id, "StartManual");
       await tenant.act(id, "StopManual");
       const response = await open(harness().app, tenant, id, { "last-event-id": "1" });
-      const events = reader(response.body as ReadableStream<Uint8Array>);
+      const events = sseReader(response.body as ReadableStream<Uint8Array>);
       const ids: (string | null)[] = [];
       for (let e = await events.next(); e !== null; e = await events.next()) ids.push(e.id);
       expect(ids).toEqual(["2", "3"]);
@@ -103,7 +63,7 @@ routeSuite(
       const tenant = harness().tenant();
       const id = await tenant.create();
       const response = await open(harness().app, tenant, id);
-      const events = reader(response.body as ReadableStream<Uint8Array>);
+      const events = sseReader(response.body as ReadableStream<Uint8Array>);
       await events.next();
       // Heartbeats come after 200 ms of silence here; the next event waits for a start.
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -29,6 +29,8 @@ export interface RouteHarnessOptions {
   readonly eventStream?: { readonly pollMs?: number; readonly heartbeatMs?: number };
   /** Serve without an `Idempotency-Key` store, as an embedder that wires none. */
   readonly withoutIdempotencyKeys?: boolean;
+  /** Passed to `createRestoreApp`: aborting it is the app shutting down. */
+  readonly signal?: AbortSignal;
 }
 
 /** The app over one store, with everything a route test needs to drive and inspect it. */
@@ -100,6 +102,7 @@ export async function routeHarness(
       : { retryAfterSeconds: options.retryAfterSeconds }),
     ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
     ...(options.withoutIdempotencyKeys === true ? {} : { idempotencyKeys: opened.idempotencyKeys }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
 
   // An absolute URL, so that a path such as "//v1.0/" is a path and not a host.
