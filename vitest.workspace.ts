@@ -17,6 +17,10 @@ const packages: Record<string, TestProjectInlineConfiguration["test"]> = {
   postgres: { testTimeout: 120_000, hookTimeout: 120_000 },
   // The route suites run on PGlite and the real server too; the server tests start processes.
   hono: { testTimeout: 120_000, hookTimeout: 120_000 },
+  // Unit tests only: what runs against the real server is in server/test/e2e.
+  client: LOADED_MACHINE,
+  agent: LOADED_MACHINE,
+  // Server processes, the client, CLI and agent against them, and a headless browser.
   server: { testTimeout: 180_000, hookTimeout: 180_000 },
 };
 

@@ -35,6 +35,8 @@ import {
  */
 const SAMPLES_PER_FILE: Readonly<Record<string, number>> = {
   "README.md": 1,
+  "packages/agent/README.md": 1,
+  "packages/client/README.md": 1,
   "docs/authentication.md": 4,
   "docs/deadlines.md": 1,
   "docs/embedding.md": 4,

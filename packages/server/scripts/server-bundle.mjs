@@ -25,7 +25,7 @@ const FORMAT = 1;
 /** Old bundles are removed once no start can still be about to import them. */
 const KEEP_OLD_MS = 10 * 60_000;
 
-/** @typedef {"main" | "cli"} Entry */
+/** @typedef {"main"} Entry */
 /**
  * @typedef {object} Manifest
  * @property {number} format
@@ -44,8 +44,7 @@ const ALWAYS = [
 ];
 
 /**
- * The path of an up-to-date bundle of `entry` (`src/main.ts` or
- * `src/cli.ts`), building it first when there is none or any file it was
+ * The path of an up-to-date bundle of `entry` (`src/main.ts`), building it first when there is none or any file it was
  * built from changed. `onBuilt` hears how long a build took.
  *
  * @param {Entry} entry
@@ -348,7 +347,7 @@ export async function runBundled(entry) {
     path = await upToDateBundle(entry, {
       onBuilt: (ms) =>
         process.stderr.write(
-          `restorekit: built the ${entry === "main" ? "server" : "command line"} bundle in ${Math.round(ms)} ms (there was none, or a source changed).\n`,
+          `restorekit: built the server bundle in ${Math.round(ms)} ms (there was none, or a source changed).\n`,
         ),
     });
   } catch (error) {

@@ -7,7 +7,6 @@ export {
   mergeCatalogs,
   readCatalogFile,
 } from "./catalog-data.js";
-export { type CliCommand, type EncryptPasswordArgs, parseCliArgs, USAGE } from "./cli-args.js";
 export {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -27,11 +26,6 @@ export {
   DEMO_TOKENS,
   demoCatalogData,
 } from "./demo-data.js";
-export {
-  type CommandError,
-  type CommandIo,
-  encryptPasswordCommand,
-} from "./encrypt-password-command.js";
 export { openStore, type Store } from "./open-store.js";
 export { type SeedReport, seedDemo } from "./seed-demo.js";
 export {

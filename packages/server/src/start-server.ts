@@ -133,6 +133,8 @@ export function startServer(
     server: null,
   };
   let closing = false;
+  // Ends the open event streams at shutdown: agents stay connected for good, and would hold it.
+  const streams = new AbortController();
 
   const started = safeTry(async function* () {
     const tokensFile = yield* readConfigFile("RESTOREKIT_TOKENS_FILE", config.tokensFile);
@@ -201,6 +203,7 @@ export function startServer(
       logger,
       ready: () => (closing ? errAsync(RestoreErrors.storageUnavailable()) : store.ping()),
       idempotencyKeys,
+      signal: streams.signal,
     });
     parts.server = yield* listen(
       config.host,
@@ -216,9 +219,6 @@ export function startServer(
     if (config.simulatedAgent && key !== null) {
       parts.agent = yield* startSimulatedAgent({
         fetch: (request) => app.fetch(request),
-        client: store.client,
-        schema: config.schema,
-        repository,
         tenantId: DEMO_TENANT,
         agentId: DEMO_AGENT_MACHINE_ID,
         token: DEMO_AGENT_TOKEN,
@@ -287,6 +287,7 @@ export function startServer(
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing = true;
+    streams.abort();
     closed ??= shutdown(parts, config.shutdownTimeoutMs, logger);
     return closed;
   };

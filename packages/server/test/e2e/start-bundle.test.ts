@@ -3,7 +3,6 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -45,10 +44,6 @@ function miniRepo(version: string): { root: string; write(path: string, text: st
   write(
     "packages/server/src/main.ts",
     'import { VERSION } from "./version.js";\nconsole.log("main", VERSION, process.argv.slice(2).join(" "));\n',
-  );
-  write(
-    "packages/server/src/cli.ts",
-    'import { VERSION } from "./version.js";\nconsole.log("cli", VERSION, process.argv.slice(2).join(" "));\n',
   );
   return { root, write };
 }
@@ -114,18 +109,6 @@ describe("the start launcher", () => {
     expect(again.stderr).toMatch(REBUILT);
   });
 
-  it("runs the command line tool from a bundle of its own, with its arguments", {
-    timeout: TIMEOUT_MS,
-  }, async () => {
-    const repo = miniRepo("v3");
-    const cli = await start(repo.root, "restorekit.mjs", ["encrypt-password", "--restore", "1"]);
-    expect(cli.stdout).toBe("cli v3 encrypt-password --restore 1\n");
-    expect(cli.stderr).toMatch(/built the command line bundle/);
-    expect(readdirSync(join(repo.root, "packages/server/dist/start")).sort()).toEqual(
-      expect.arrayContaining(["cli.json"]),
-    );
-  });
-
   it("refuses to start on a source that does not compile, saying so", {
     timeout: TIMEOUT_MS,
   }, async () => {
@@ -148,13 +131,13 @@ describe("the real server's bundle", () => {
     expect(stdout.trim()).toBe("packages/server/dist/start/main.json");
   });
 
-  it("is what the root start and restorekit scripts run", () => {
+  it("is what the root start script runs (and the client's tool is what restorekit runs)", () => {
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
         scripts: Record<string, string>;
       }
     ).scripts;
     expect(scripts.start).toBe("node packages/server/scripts/start.mjs");
-    expect(scripts.restorekit).toBe("node packages/server/scripts/restorekit.mjs");
+    expect(scripts.restorekit).toBe("node packages/client/scripts/restorekit.mjs");
   });
 });

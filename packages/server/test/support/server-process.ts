@@ -18,6 +18,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** The URL the start message printed; empty if the process exited first. */
   readonly url: string;
+  /** The demo agent's private key file (PEM) the start message names; null out of demo mode. */
+  readonly agentKeyPath: string | null;
   /** Everything printed so far, standard output and error interleaved as received. */
   output(): string;
   stdout(): string;
@@ -142,9 +144,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   };
   const deadline = setTimeout(() => killGroup("SIGKILL"), START_DEADLINE_MS);
   let url = "";
+  let agentKeyPath: string | null = null;
   try {
     const line = await run.waitFor(/restorekit is listening on (http:\/\/\S+)/);
     url = /http:\/\/\S+/.exec(line)?.[0] ?? "";
+    // The key's line comes later in the same message, which always ends with this one.
+    await run.waitFor(/Press Ctrl\+C to stop\./);
+    agentKeyPath = /agent key\s+(\S+)/.exec(run.output())?.[1] ?? null;
   } catch (error) {
     const exit = await run.exited;
     if (exit.signal === "SIGKILL") {
@@ -157,6 +163,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return {
     ...run,
     url,
+    agentKeyPath,
     signal(signal) {
       run.child.kill(signal);
     },
