@@ -9,6 +9,15 @@ import { inProcessServer } from "./support/in-process-server.js";
 // when the server or `run` misbehaves.
 
 const TIMEOUT = { timeout: 120_000 };
+
+/** A promise the test resolves when it chooses: a point `run` waits at, or tells it reached. */
+function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
 const reports = (server: ReturnType<typeof inProcessServer>, restoreId: number) =>
   server.seen.filter(
     (seen) => seen.method === "PATCH" && seen.path.endsWith(`/restores/${restoreId}`),
@@ -60,10 +69,7 @@ describe("the agent, over the real app", () => {
   it("takes a start it hears again (a reconnection, a poll) only once", TIMEOUT, async () => {
     const server = inProcessServer();
     let runs = 0;
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { opened: held, open: release } = gate();
     // Every stream is cut after it connects, so the agent polls and reconnects over and over.
     let streams = 0;
     server.fault = (request) =>
@@ -96,10 +102,7 @@ describe("the agent, over the real app", () => {
     async () => {
       const server = inProcessServer();
       const reasons: unknown[] = [];
-      let running: () => void = () => undefined;
-      const started = new Promise<void>((resolve) => {
-        running = resolve;
-      });
+      const { opened: started, open: running } = gate();
       const agent = server.agent(async (_restore, { signal, progress }) => {
         await progress({ phase: "in_progress", filesRestored: 1 });
         running();
@@ -185,10 +188,7 @@ describe("the agent, over the real app", () => {
     async () => {
       const server = inProcessServer();
       const reasons: unknown[] = [];
-      let finishedElsewhere: () => void = () => undefined;
-      const elsewhere = new Promise<void>((resolve) => {
-        finishedElsewhere = resolve;
-      });
+      const { opened: elsewhere, open: finishedElsewhere } = gate();
       const agent = server.agent(async (restore, { progress, signal }) => {
         await progress({ phase: "in_progress", bytesCompleted: 50 });
         // Figures that go backwards: refused with progress_regressed, and the work goes on.
@@ -279,12 +279,10 @@ describe("the agent, over the real app", () => {
 
   it("sends a bare heartbeat while run is quiet", TIMEOUT, async () => {
     const server = inProcessServer();
-    let finish: () => void = () => undefined;
+    const { opened: finished, open: finish } = gate();
     const agent = server.agent(
       async () => {
-        await new Promise<void>((resolve) => {
-          finish = resolve;
-        });
+        await finished;
         return { state: "completed" };
       },
       { heartbeatMs: 50 },
@@ -307,10 +305,7 @@ describe("the agent, over the real app", () => {
   it("stop() aborts run with shutdown and reports nothing more", TIMEOUT, async () => {
     const server = inProcessServer();
     const reasons: unknown[] = [];
-    let running: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => {
-      running = resolve;
-    });
+    const { opened: started, open: running } = gate();
     const agent = server.agent(async (_restore, { signal }) => {
       running();
       await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
