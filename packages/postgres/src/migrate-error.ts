@@ -11,6 +11,7 @@ export type MigrateStep =
   | "read_applied"
   | "apply"
   | "record"
+  | "distribute"
   | "commit";
 
 /**
@@ -54,6 +55,7 @@ const DOING: Record<MigrateStep, string> = {
   read_applied: "reading the applied migrations",
   apply: "applying",
   record: "recording",
+  distribute: "distributing the tables on Citus",
   commit: "committing",
 };
 

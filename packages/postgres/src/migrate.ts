@@ -14,6 +14,13 @@ export interface MigrateOptions {
    * tables in the same schema and run; versions and names must be unique.
    */
   readonly migrations?: readonly Migration[];
+  /**
+   * On a database where the `citus` extension exists, distribute the
+   * package's tables by `tenant_id`, co-located, so every statement the
+   * repository runs goes to one shard. Default true; false for a deployment
+   * that distributes them itself. Without Citus it does nothing.
+   */
+  readonly distribute?: boolean;
 }
 
 export interface MigrationReport {
@@ -21,6 +28,14 @@ export interface MigrationReport {
   /** The migrations this call applied, by name; empty when the schema was up to date. */
   readonly applied: readonly string[];
 }
+
+/**
+ * The package's tables Citus spreads by tenant, in the order they must be
+ * distributed: the first one anchors the co-location group, so a restore, its
+ * events and its idempotency keys always live on the same shard.
+ * `schema_migrations` and the `restore_ids` sequence stay on the coordinator.
+ */
+const DISTRIBUTED_TABLES = ["restores", "restore_events", "idempotency_keys"] as const;
 
 // Namespaces our advisory lock (the ASCII of "rkit"), so it cannot meet an app's own lock keys.
 const LOCK_CLASS = 0x726b6974;
@@ -55,12 +70,14 @@ export function migrate(
   const checked = checkedOptions(options);
   if (checked.isErr()) return errAsync(checked.error);
   const { schema, migrations } = checked.value;
+  const distribute = options.distribute !== false;
   // Until the work starts, a failure is the connection's (or its BEGIN's).
   const progress: Progress = { step: "connect", migration: null };
   const applyUnderLock = ResultAsync.fromThrowable(
     () =>
       client.transaction(async (tx) => {
         const applied = await applyPending(tx, schema, migrations, progress);
+        if (distribute) await distributeOnCitus(tx, schema, progress);
         progress.step = "commit";
         progress.migration = null;
         return applied;
@@ -68,6 +85,10 @@ export function migrate(
     (cause) => failedAt(progress.step, progress.migration, cause),
   );
   return allApplied(client, schema, migrations)
+    .andThen(({ applied, citus }) =>
+      // Only on Citus a second read: whether every table is distributed already.
+      applied && citus && distribute ? allDistributed(client, schema) : okAsync(applied),
+    )
     .andThen((done) => (done ? okAsync([]) : applyUnderLock()))
     .map((applied) => ({ schema, applied }));
 }
@@ -84,16 +105,79 @@ function allApplied(
   client: SqlClient,
   schema: SchemaName,
   migrations: readonly Migration[],
-): ResultAsync<boolean, never> {
+): ResultAsync<{ applied: boolean; citus: boolean }, never> {
   return ResultAsync.fromThrowable(
-    () => client.query({ text: `SELECT version FROM ${quoted(schema)}.schema_migrations` }),
+    () =>
+      client.query({
+        text: `SELECT version, EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus
+               FROM ${quoted(schema)}.schema_migrations`,
+      }),
     () => null,
   )()
     .map((done) => {
       const versions = new Set(done.rows.map((row) => Number(row.version)));
-      return migrations.every((migration) => versions.has(migration.version));
+      return {
+        applied: migrations.every((migration) => versions.has(migration.version)),
+        citus: done.rows.some((row) => row.citus === true),
+      };
     })
+    .orElse(() => okAsync({ applied: false, citus: false }));
+}
+
+/**
+ * Whether no table of the package is left to distribute: true without
+ * Citus. Like `allApplied`, any failure means "not known", and the locked
+ * path does the work.
+ */
+function allDistributed(client: SqlClient, schema: SchemaName): ResultAsync<boolean, never> {
+  return ResultAsync.fromThrowable(
+    () => undistributed(client, schema),
+    () => null,
+  )()
+    .map((tables) => tables.length === 0)
     .orElse(() => okAsync(false));
+}
+
+/** The package's tables in `schema` that Citus does not distribute yet; none without Citus. */
+async function undistributed(client: SqlExecutor, schema: SchemaName): Promise<string[]> {
+  const citus = await client.query({
+    text: "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus",
+  });
+  if (citus.rows[0]?.citus !== true) return [];
+  // Only now: pg_dist_partition exists only where Citus does.
+  const left = await client.query({
+    text: `SELECT t.name FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n)
+           WHERE to_regclass(format('%I.%I', $2::text, t.name)) IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                             WHERE p.logicalrelid = to_regclass(format('%I.%I', $2::text, t.name)))
+           ORDER BY t.n`,
+    values: [DISTRIBUTED_TABLES, schema],
+  });
+  return left.rows.map((row) => String(row.name));
+}
+
+/**
+ * Distributes what is left of the package's tables, in the migration's
+ * transaction and under its lock, so instances starting at once do it once.
+ * Each is co-located with `restores`: a restore's rows and its events share
+ * a shard, which is what lets the append (both tables and the keys in one
+ * statement) run on that one shard.
+ */
+async function distributeOnCitus(
+  tx: SqlExecutor,
+  schema: SchemaName,
+  progress: Progress,
+): Promise<void> {
+  progress.step = "distribute";
+  const left = await undistributed(tx, schema);
+  const anchor = `${quoted(schema)}.restores`;
+  for (const table of left) {
+    await tx.query({
+      text: "SELECT create_distributed_table($1::regclass, 'tenant_id', colocate_with => $2::text)",
+      // The table names are the package's constants, never input: quoted as they are.
+      values: [`${quoted(schema)}."${table}"`, table === "restores" ? "default" : anchor],
+    });
+  }
 }
 
 function checkedOptions(
