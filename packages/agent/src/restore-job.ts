@@ -232,7 +232,11 @@ export function startJob(deps: JobDeps, restore: AgentRestore): Job {
       },
       Math.max(10, Math.floor(deps.heartbeatMs / 4)),
     );
-    const ran = runSafely({ password, signal: controller.signal, progress });
+    // What run resolves with is not trusted: null, undefined or a primitive is no result either.
+    const ran = runSafely({ password, signal: controller.signal, progress }).map(
+      (value): RunResult | { thrown: true } =>
+        typeof value === "object" && value !== null ? value : { thrown: true },
+    );
     // A stopped run is given a grace to settle; one that ignores its signal is not waited on forever.
     const graceOver = halted.then(
       () =>
