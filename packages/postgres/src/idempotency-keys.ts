@@ -42,7 +42,8 @@ const CLAIM_ATTEMPTS = 3;
  * - `complete` and `release` touch only a row still unanswered, so the
  *   first response stays.
  * - `purgeExpired` deletes the oldest keys past their retention, at most
- *   `limit` per call, skipping rows another purge holds.
+ *   `limit` per call. A purge running at the same time may wait for this
+ *   one's statement and then find those keys gone: it deletes fewer.
  *
  * @throws RangeError at construction when `schema` is not a valid schema name.
  * @example
@@ -91,13 +92,14 @@ export function postgresIdempotencyKeys(
        WHERE ${byKey} AND response IS NULL`,
     ),
     release: named("idem_release", `DELETE FROM ${table} WHERE ${byKey} AND response IS NULL`),
+    // No FOR UPDATE SKIP LOCKED: Citus refuses it in a query across shards, which a purge of
+    // every tenant's keys is, and without it a concurrent purge only waits, then deletes fewer.
     purge: named(
       "idem_purge",
       `DELETE FROM ${table} WHERE (tenant_id, principal, key) IN (
          SELECT tenant_id, principal, key FROM ${table}
          WHERE expires_at <= $1::timestamptz
-         ORDER BY expires_at LIMIT $2::integer
-         FOR UPDATE SKIP LOCKED)`,
+         ORDER BY expires_at LIMIT $2::integer)`,
     ),
   };
 

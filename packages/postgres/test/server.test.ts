@@ -1,10 +1,4 @@
-import type {
-  AgentReportedState,
-  AppendRequest,
-  Restore,
-  RestoreError,
-  RestoreRepository,
-} from "@restorekit/core";
+import type { RestoreError } from "@restorekit/core";
 import {
   BACKUP_MACHINE_ID,
   DEFAULT_TENANT,
@@ -12,7 +6,7 @@ import {
   UNENCRYPTED_BACKUP_ID,
 } from "@restorekit/testing";
 import { restoreRepositoryContract } from "@restorekit/testing/contract";
-import type { Result, ResultAsync } from "neverthrow";
+import type { Result } from "neverthrow";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -22,6 +16,12 @@ import {
   postgresRepository,
   type SqlClient,
 } from "../src/index.js";
+import {
+  createRestores,
+  expectNoLostUpdate,
+  recordingClient,
+  workload,
+} from "./support/concurrent-clients.js";
 import { dropSchema, freshSubject } from "./support/contract-subject.js";
 import { backendKiller } from "./support/killer.js";
 import { DATABASE_URL, serverIsUp, serverPool, uniqueSchema } from "./support/real-server.js";
@@ -33,20 +33,6 @@ import {
   notifySuite,
   storageFailureSuite,
 } from "./support/shared-suites.js";
-
-const WORKING: readonly AgentReportedState[] = ["Queued", "Preparing", "InProgress"];
-// Rare: each leaves the restore where most commands are rejected.
-const ENDING: readonly AgentReportedState[] = [
-  "StopRequested",
-  "Completed",
-  "CompletedWithErrors",
-  "Failed",
-  "Stopped",
-];
-
-function pick<T>(values: readonly T[]): T | null {
-  return values[Math.floor(Math.random() * values.length)] ?? null;
-}
 
 /** The tests below that need a real server, named for the warning when there is none. */
 const REAL_SERVER_TESTS = [
@@ -123,27 +109,7 @@ if (!up) {
     it("32 clients on 5 restores: no lost update, row == fold, gap-free seq", {
       timeout: 60_000,
     }, async () => {
-      const schema = uniqueSchema("stress");
-      (await migrate(shared, { schema }))._unsafeUnwrap();
-      const restoreIds = await createRestores(shared, schema, 5);
-      const clients = Array.from({ length: 32 }, () => recordingClient(poolOf({ max: 1 }), schema));
-
-      const outcome = await workload(clients, restoreIds, 3_000);
-      // Their 32 connections would otherwise idle on into the next test's load.
-      await endPools(clients);
-
-      expect(outcome.unexpected).toEqual([]);
-      expect(outcome.changes).toBeGreaterThan(100);
-      const total = await expectConsistent(shared, schema, restoreIds);
-      // Every event in the logs is one a winning append wrote: nothing lost, nothing doubled.
-      expect(total).toBe(
-        restoreIds.length * 1 + clients.reduce((n, c) => n + c.appendedEvents(), 0),
-      );
-      for (const restoreId of restoreIds) {
-        const won = clients.flatMap((c) => c.versionsWon(restoreId));
-        expect(new Set(won).size).toBe(won.length);
-      }
-      await dropSchema(shared, schema);
+      await expectNoLostUpdate(shared, serverPool);
     });
 
     it("connections killed mid-run: storage_unavailable, nothing half-written, the pool recovers", {
@@ -396,35 +362,6 @@ if (!up) {
     });
   });
 
-  /** A client of its own: a pool, the repository on it, and a count of the appends it won. */
-  function recordingClient(pool: pg.Pool, schema: string) {
-    const inner = postgresRepository(fromPool(pool), { schema });
-    const won: { restoreId: number; version: number; events: number }[] = [];
-    // Delegates to the real repository and notes what it committed: the test's ledger, not a stub.
-    const repository: RestoreRepository = {
-      ...inner,
-      append(request: AppendRequest): ResultAsync<Restore, RestoreError> {
-        return inner.append(request).map((restore) => {
-          won.push({
-            restoreId: request.restoreId,
-            version: restore.version,
-            events: request.events.length,
-          });
-          return restore;
-        });
-      },
-    };
-    return {
-      pool,
-      repository,
-      app: serviceOn(fromPool(pool), schema, repository),
-      appendedEvents: () => won.reduce((n, w) => n + w.events, 0),
-      versionsWon: (restoreId: number) =>
-        won.filter((w) => w.restoreId === restoreId).map((w) => w.version),
-      changes: () => won.length,
-    };
-  }
-
   async function endPools(clients: readonly { pool: pg.Pool }[]): Promise<void> {
     await Promise.all(
       clients.map(({ pool }) => {
@@ -433,73 +370,5 @@ if (!up) {
         return pool.end().catch(() => undefined);
       }),
     );
-  }
-
-  async function createRestores(client: SqlClient, schema: string, count: number) {
-    const app = serviceOn(client, schema);
-    const ids: number[] = [];
-    for (let i = 0; i < count; i += 1) ids.push((await app.create()).restoreId);
-    return ids;
-  }
-
-  /** Random starts, stops and agent reports from every client until the deadline. */
-  async function workload(
-    clients: ReturnType<typeof recordingClient>[],
-    restoreIds: readonly number[],
-    durationMs: number,
-    alsoExpected: readonly string[] = [],
-  ) {
-    // Rejections the domain gives for a random command; anything else is a failure.
-    const expected = new Set([
-      "restore_not_started",
-      "restore_stopping",
-      "restore_finished",
-      "agent_conflict",
-      "restore_busy",
-      // Counts rise with each request, but concurrent reports commit in any order.
-      "progress_regressed",
-      ...alsoExpected,
-    ]);
-    const codes: Record<string, number> = {};
-    const unexpected: string[] = [];
-    const deadline = Date.now() + durationMs;
-    let files = 0;
-    await Promise.all(
-      clients.map(async ({ app }) => {
-        while (Date.now() < deadline) {
-          const restoreId = restoreIds[Math.floor(Math.random() * restoreIds.length)] ?? 0;
-          const roll = Math.random();
-          files += 1;
-          // Stops and finishing reports are rare: a terminal restore rejects everything after it.
-          const result =
-            roll < 0.1
-              ? await app.service.requestAction(app.user(), {
-                  action: "StartManual",
-                  restoreId,
-                  encryptedPassword: null,
-                })
-              : roll < 0.105
-                ? await app.service.requestAction(app.user(), {
-                    action: "StopManual",
-                    restoreId,
-                    encryptedPassword: null,
-                  })
-                : await app.service.agentReport(app.agent(), restoreId, {
-                    state: roll < 0.3 ? pick(WORKING) : roll < 0.305 ? pick(ENDING) : null,
-                    report: { filesRestored: files },
-                  });
-          if (result.isErr()) {
-            const { code } = result.error;
-            codes[code] = (codes[code] ?? 0) + 1;
-            if (!expected.has(code)) unexpected.push(`${code}: ${result.error.message}`);
-          }
-        }
-      }),
-    );
-    return {
-      codes,
-      unexpected,
-      changes: clients.reduce((n, c) => n + c.changes(), 0),
-    };
   }
 }
