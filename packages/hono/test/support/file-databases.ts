@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
+import { citusIsUp, citusPool } from "./citus-cluster.js";
 import { serverIsUp, serverPool } from "./real-server.js";
 
 // Module state is per test file (Vitest isolates files), so "shared" here means shared by
@@ -11,6 +12,8 @@ import { serverIsUp, serverPool } from "./real-server.js";
 let pglite: Promise<PGlite> | undefined;
 let pool: pg.Pool | undefined;
 let up: Promise<boolean> | undefined;
+let citus: pg.Pool | undefined;
+let citusUp: Promise<boolean> | undefined;
 
 /**
  * Where a fresh PGlite's data directory is kept between files and runs, per
@@ -77,15 +80,30 @@ export function fileServerIsUp(): Promise<boolean> {
   return up;
 }
 
+/** The file's pool on the Citus coordinator, made on first use. */
+export function fileCitusPool(): pg.Pool {
+  citus ??= citusPool({ max: 4 });
+  return citus;
+}
+
+/** Whether a Citus coordinator answers; asked once per file. */
+export function fileCitusIsUp(): Promise<boolean> {
+  citusUp ??= citusIsUp();
+  return citusUp;
+}
+
 /** Closes what the file opened; the suites' own schemas are dropped by the suites. */
 export async function closeFileDatabases(): Promise<void> {
   const opened = pglite;
   const openedPool = pool;
+  const openedCitus = citus;
   pglite = undefined;
   pool = undefined;
+  citus = undefined;
   if (opened !== undefined) {
     const db = await opened;
     if (!db.closed) await db.close();
   }
   await openedPool?.end().catch(() => undefined);
+  await openedCitus?.end().catch(() => undefined);
 }

@@ -18,7 +18,7 @@ import { createRestoreApp, type RestoreAppEnv } from "../../src/index.js";
 import { type CapturedLogger, capturedLogger } from "./captured-logger.js";
 import { type Answer, answerOf, requestInit, type SendOptions } from "./http-answer.js";
 import { type SteerableIds, steerableIds } from "./steerable-ids.js";
-import { openStore, type StoreKind } from "./store-under-test.js";
+import { openStore, type Reachable, type StoreKind } from "./store-under-test.js";
 import { type Tenant, tenantScope } from "./tenant-scope.js";
 import { tokenRegistry } from "./token-registry.js";
 
@@ -69,11 +69,11 @@ let harnesses = 0;
  */
 export async function routeHarness(
   kind: StoreKind,
-  serverUp: boolean,
+  reachable: Reachable,
   options: RouteHarnessOptions = {},
 ): Promise<RouteHarness> {
   harnesses += 1;
-  const opened = await openStore(kind, serverUp);
+  const opened = await openStore(kind, reachable);
   const repository = withFaults(opened.repository);
   const keyring = createKeyring({ keys: [{ id: "k1", key: generateSealingKey() }] });
   if (keyring.isErr()) throw new Error(keyring.error.message);
