@@ -1,31 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  DOC_URL,
-  mismatches,
-  QUICKSTART,
-  readQuickstart,
-  scriptOf,
-  sessionsOf,
-  splitOutput,
-} from "../support/quickstart-doc.js";
-import {
-  cleanEnv,
-  runProcess,
-  type ServerProcess,
-  startServerProcess,
-} from "../support/server-process.js";
+import { QUICKSTART, readQuickstart, sessionsOf } from "../support/quickstart-doc.js";
+import { runQuickstartSession } from "../support/quickstart-session.js";
 
 // The quickstart is run as a reader runs it: each `pnpm start` of the doc starts a server (as the
 // root start script does, with the settings the doc writes before it), and the shell blocks after
 // it run in one bash, in order, against that server. Only the URL (the port is any free one) and
 // a data directory the doc names (a fresh temporary one) are swapped. What each block prints is
 // held against the block the doc shows after it.
-
-/** A hang guard for one session's script, not a timing assertion: the agent needs seconds. */
-const SCRIPT_DEADLINE_MS = 200_000;
 
 const sessions = sessionsOf(readQuickstart());
 const cleanups: (() => Promise<void>)[] = [];
@@ -49,45 +30,13 @@ describe(`${QUICKSTART}, run as written`, () => {
     it(`session ${n + 1} (pnpm start at line ${session.start.line}${settings.length > 0 ? ` with ${settings.join(" ")}` : ""}): every step prints what the doc shows`, {
       timeout: 300_000,
     }, async () => {
-      const docDataDir = session.env.DATA_DIR;
-      const dataDir =
-        docDataDir === undefined ? null : mkdtempSync(join(tmpdir(), "rk-quickstart-"));
-      if (dataDir !== null)
-        cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      const server: ServerProcess = await startServerProcess({
-        ...session.env,
-        PORT: "0",
-        DATA_DIR: dataDir ?? "memory://",
-      });
-      cleanups.push(async () => void (await server.stop()));
-
-      const swap = (text: string) => {
-        const here = text.replaceAll(DOC_URL, server.url);
-        return docDataDir === undefined || dataDir === null
-          ? here
-          : here.replaceAll(docDataDir, dataDir);
-      };
-      const script = runProcess(
-        "bash",
-        ["-c", scriptOf(session.steps, swap)],
-        cleanEnv({ RESTOREKIT_URL: server.url }),
-      );
-      const guard = setTimeout(() => {
-        if (script.child.pid !== undefined) process.kill(-script.child.pid, "SIGKILL");
-      }, SCRIPT_DEADLINE_MS);
-      const exit = await script.exited;
-      clearTimeout(guard);
-
-      const outputs = splitOutput(script.output(), session.steps.length);
-      const problems = session.steps.flatMap((step, i) =>
-        step.expected === null ? [] : mismatches(step.expected, outputs[i] ?? ""),
-      );
+      const run = await runQuickstartSession(session, {}, cleanups);
       expect(
-        exit,
-        `the steps' script failed:\n${script.output()}\n--- server:\n${server.output()}`,
+        run.exit,
+        `the steps' script failed:\n${run.output}\n--- server:\n${run.server.output()}`,
       ).toEqual({ code: 0, signal: null });
-      expect(problems, `--- server:\n${server.output()}`).toEqual([]);
-      expect(await server.stop()).toEqual({ code: 0, signal: null });
+      expect(run.problems, `--- server:\n${run.server.output()}`).toEqual([]);
+      expect(await run.server.stop()).toEqual({ code: 0, signal: null });
     });
   });
 });
