@@ -181,7 +181,7 @@ SELECT (SELECT count(*) FROM updated)::integer AS changed,
 }
 
 /** The claimed key's response, principal and key, last; nothing without a key. */
-function answerValues({ idempotency }: AppendRequest): unknown[] {
+export function answerValues({ idempotency }: AppendRequest): unknown[] {
   if (idempotency === undefined) return [];
   return [JSON.stringify(idempotency.response), idempotency.scope.principal, idempotency.key];
 }

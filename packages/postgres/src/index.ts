@@ -15,6 +15,7 @@ export { type MigrateOptions, type MigrationReport, migrate } from "./migrate.js
 export type { MigrateError, MigrateStep } from "./migrate-error.js";
 export { MIGRATIONS, type Migration } from "./migrations/index.js";
 export {
+  type AppendWith,
   type PostgresIdGeneratorOptions,
   type PostgresRepository,
   type PostgresRepositoryOptions,

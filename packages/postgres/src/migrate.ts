@@ -1,5 +1,6 @@
 import type { Issue } from "@restorekit/core";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { APPEND_FUNCTION_ARGUMENTS } from "./append-call.js";
 import { failedAt, type MigrateError, type MigrateStep, refusedOptions } from "./migrate-error.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
 import { DEFAULT_SCHEMA, quoted, type SchemaName, validateSchemaName } from "./schema-name.js";
@@ -16,8 +17,9 @@ export interface MigrateOptions {
   readonly migrations?: readonly Migration[];
   /**
    * On a database where the `citus` extension exists, distribute the
-   * package's tables by `tenant_id`, co-located, so every statement the
-   * repository runs goes to one shard. Default true; false for a deployment
+   * package's tables by `tenant_id`, co-located, and its append function
+   * by its tenant argument, so everything the repository sends for a
+   * tenant goes to that tenant's shard. Default true; false for a deployment
    * that distributes them itself. Without Citus it does nothing.
    */
   readonly distribute?: boolean;
@@ -36,6 +38,13 @@ export interface MigrationReport {
  * `schema_migrations` and the `restore_ids` sequence stay on the coordinator.
  */
 const DISTRIBUTED_TABLES = ["restores", "restore_events", "idempotency_keys"] as const;
+
+/**
+ * The append function (migration 0004), distributed by its first argument,
+ * the tenant, and co-located with `restores`, so Citus runs each call on
+ * the node holding that tenant's shard.
+ */
+const APPEND_FUNCTION = `append_restore(${APPEND_FUNCTION_ARGUMENTS})`;
 
 // Namespaces our advisory lock (the ASCII of "rkit"), so it cannot meet an app's own lock keys.
 const LOCK_CLASS = 0x726b6974;
@@ -125,7 +134,7 @@ function allApplied(
 }
 
 /**
- * Whether no table of the package is left to distribute: true without
+ * Whether nothing of the package is left to distribute: true without
  * Citus. Like `allApplied`, any failure means "not known", and the locked
  * path does the work.
  */
@@ -138,20 +147,30 @@ function allDistributed(client: SqlClient, schema: SchemaName): ResultAsync<bool
     .orElse(() => okAsync(false));
 }
 
-/** The package's tables in `schema` that Citus does not distribute yet; none without Citus. */
+/**
+ * The package's tables in `schema` that Citus does not distribute yet, then
+ * its append function when that is not distributed yet; none without Citus.
+ */
 async function undistributed(client: SqlExecutor, schema: SchemaName): Promise<string[]> {
   const citus = await client.query({
     text: "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus",
   });
   if (citus.rows[0]?.citus !== true) return [];
-  // Only now: pg_dist_partition exists only where Citus does.
+  // Only now: pg_dist_partition and pg_dist_object exist only where Citus does.
   const left = await client.query({
-    text: `SELECT t.name FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n)
-           WHERE to_regclass(format('%I.%I', $2::text, t.name)) IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
-                             WHERE p.logicalrelid = to_regclass(format('%I.%I', $2::text, t.name)))
-           ORDER BY t.n`,
-    values: [DISTRIBUTED_TABLES, schema],
+    text: `SELECT name FROM (
+             SELECT t.name, t.n FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n)
+             WHERE to_regclass(format('%I.%I', $2::text, t.name)) IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                               WHERE p.logicalrelid = to_regclass(format('%I.%I', $2::text, t.name)))
+             UNION ALL
+             SELECT $3::text, 2147483647 WHERE to_regprocedure($4::text) IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
+                               WHERE o.classid = 'pg_catalog.pg_proc'::regclass
+                                 AND o.objid = to_regprocedure($4::text)
+                                 AND o.distribution_argument_index = 0)
+           ) AS pending ORDER BY n`,
+    values: [DISTRIBUTED_TABLES, schema, APPEND_FUNCTION, `${quoted(schema)}.${APPEND_FUNCTION}`],
   });
   return left.rows.map((row) => String(row.name));
 }
@@ -159,9 +178,10 @@ async function undistributed(client: SqlExecutor, schema: SchemaName): Promise<s
 /**
  * Distributes what is left of the package's tables, in the migration's
  * transaction and under its lock, so instances starting at once do it once.
- * Each is co-located with `restores`: a restore's rows and its events share
- * a shard, which is what lets the append (both tables and the keys in one
- * statement) run on that one shard.
+ * Each is co-located with `restores`: a restore's rows, its events and its
+ * keys share a shard, and the append function, distributed by its tenant
+ * argument in the same group, runs on the node holding it, which is what
+ * makes the append (all three tables) one round trip to one shard.
  */
 async function distributeOnCitus(
   tx: SqlExecutor,
@@ -171,11 +191,18 @@ async function distributeOnCitus(
   progress.step = "distribute";
   const left = await undistributed(tx, schema);
   const anchor = `${quoted(schema)}.restores`;
-  for (const table of left) {
+  for (const name of left) {
+    if (name === APPEND_FUNCTION) {
+      await tx.query({
+        text: "SELECT create_distributed_function($1::regprocedure, 'p_tenant_id', colocate_with => $2::text)",
+        values: [`${quoted(schema)}.${APPEND_FUNCTION}`, anchor],
+      });
+      continue;
+    }
     await tx.query({
       text: "SELECT create_distributed_table($1::regclass, 'tenant_id', colocate_with => $2::text)",
       // The table names are the package's constants, never input: quoted as they are.
-      values: [`${quoted(schema)}."${table}"`, table === "restores" ? "default" : anchor],
+      values: [`${quoted(schema)}."${name}"`, name === "restores" ? "default" : anchor],
     });
   }
 }

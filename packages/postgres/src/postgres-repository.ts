@@ -1,5 +1,6 @@
 import {
   type AgentRequest,
+  type AppendRequest,
   agentRequestsOf,
   checkAppendRequest,
   type IdGenerator,
@@ -13,6 +14,7 @@ import {
 import { err, errAsync, ok, okAsync, Result, ResultAsync } from "neverthrow";
 import { agentChannel } from "./agent-channel.js";
 import { agentNotifier } from "./agent-notifier.js";
+import { appendCalls } from "./append-call.js";
 import { appendStatements } from "./append-statement.js";
 import { storedEventOf } from "./event-row.js";
 import { jsonValue } from "./json-column.js";
@@ -45,7 +47,19 @@ export interface PostgresRepositoryOptions {
    * stayed connected by this poll. Default 30 000.
    */
   readonly pollIntervalMs?: number;
+  /**
+   * How `append` writes: `"statement"`, one SQL statement (the fastest on a
+   * single Postgres or PGlite), or `"function"`, a call of the schema's
+   * `append_restore` function, which Citus sends whole to the node holding
+   * the tenant's shard (it splits the statement into several steps across
+   * the cluster). Both write the same rows. Default: `"function"` where the
+   * `citus` extension exists, else `"statement"`, asked of the database
+   * once, before the first append.
+   */
+  readonly appendWith?: AppendWith;
 }
+
+export type AppendWith = "statement" | "function";
 
 /** A subscription's poll: seldom, since notifications carry nearly every request. */
 const DEFAULT_POLL_INTERVAL_MS = 30_000;
@@ -64,9 +78,10 @@ export interface PostgresRepository extends RestoreRepository {
  * Core's `RestoreRepository` on Postgres (a `pg.Pool` through `fromPool`, or
  * PGlite through `fromPGlite`), in the schema `migrate` prepared.
  *
- * - `append` is one statement: the version-checked UPDATE of the columns
+ * - `append` is one round trip: the version-checked UPDATE of the columns
  *   that changed (or, for version 0, the INSERT that does nothing when the
- *   restore exists) and the events, all or nothing. No row changed is
+ *   restore exists) and the events, all or nothing, as one statement, or on
+ *   Citus as one function call (`appendWith`). No row changed is
  *   `version_conflict`, carrying the row as it is now when one exists, so
  *   the service decides again without reading.
  * - Agent requests are sent after the commit, batched per repository, on
@@ -80,7 +95,8 @@ export interface PostgresRepository extends RestoreRepository {
  * - The sealed password is stored when given and the new row holds one, kept
  *   while it does, and set to NULL whenever it does not.
  *
- * @throws RangeError at construction when `schema` is not a valid schema name (see `validateSchemaName`).
+ * @throws RangeError at construction when `schema` is not a valid schema name (see
+ *   `validateSchemaName`), or `appendWith` is neither `"statement"` nor `"function"`.
  * @example
  * ```ts
  * const client = fromPool(pool);
@@ -102,6 +118,8 @@ export function postgresRepository(
   const pollIntervalMs = Math.max(0, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   const statements = repositoryStatements(schema);
   const appendStatement = appendStatements(schema);
+  const appendCall = appendCalls(schema);
+  let appendWith = appendWithOrThrow(options.appendWith);
   const report = reporterFor(options.onError);
   const query = sqlQuery(client, report);
   const unreadable = (operation: StorageOperation, table: string) => (error: RestoreError) =>
@@ -128,7 +146,46 @@ export function postgresRepository(
       .map((restores) => restores.flatMap((restore) => pendingOf(restore, agentId)));
   }
 
-  return {
+  // Asked once; until an answer comes, each append asks (a failure is that append's error).
+  function detectAppendWith(): ResultAsync<AppendWith, RestoreError> {
+    return query("append", CITUS_PRESENT, ({ rows }) => {
+      appendWith = rows[0]?.citus === true ? "function" : "statement";
+      return ok(appendWith);
+    });
+  }
+
+  function appendByStatement(request: AppendRequest): ResultAsync<Restore, RestoreError> {
+    const { restore, events } = request;
+    return query("append", appendStatement(request), ({ rows }) => {
+      const [row] = rows;
+      if (Number(row?.changed) === 1) {
+        notifier.send(agentRequestsOf(restore, events));
+        return ok(restore);
+      }
+      // A lost race: the row as the statement saw it, when it is news to the caller.
+      const found = restoreOfJson(row?.found);
+      return err(conflict(request, found.isOk() ? found.value : null));
+    });
+  }
+
+  function appendByCall(request: AppendRequest): ResultAsync<Restore, RestoreError> {
+    const { restore, events, expectedVersion } = request;
+    return query("append", appendCall(request)).andThen(({ rows }) => {
+      if (rows[0]?.changed === true) {
+        notifier.send(agentRequestsOf(restore, events));
+        return okAsync(restore);
+      }
+      // The function answers only "not changed"; an update lost a race, so the row as it is
+      // now saves the caller its own read. A create found the restore there: nothing to add.
+      if (expectedVersion === 0) return errAsync(conflict(request, null));
+      return repository
+        .load(restore.tenantId, restore.restoreId)
+        .orElse(() => okAsync(null))
+        .andThen((current) => errAsync(conflict(request, current)));
+    });
+  }
+
+  const repository: PostgresRepository = {
     load(tenantId, restoreId) {
       if (!isId(restoreId)) return okAsync(null);
       return query("load", { ...statements.load, values: [tenantId, restoreId] }, ({ rows }) => {
@@ -153,19 +210,13 @@ export function postgresRepository(
             : checked.error,
         );
       }
-      const { restore, events, expectedVersion } = checked.value;
-      return query("append", appendStatement(checked.value), ({ rows }) => {
-        const [row] = rows;
-        if (Number(row?.changed) === 1) {
-          notifier.send(agentRequestsOf(restore, events));
-          return ok(restore);
-        }
-        // A lost race: the row as the statement saw it, when it is news to the caller.
-        const found = restoreOfJson(row?.found);
-        const current =
-          found.isOk() && found.value.version > expectedVersion ? found.value : undefined;
-        return err(RestoreErrors.versionConflict(request.restoreId, expectedVersion, current));
-      });
+      const checkedRequest = checked.value;
+      // Straight to the write once known: a combinator on this path costs more than it does.
+      if (appendWith === "statement") return appendByStatement(checkedRequest);
+      if (appendWith === "function") return appendByCall(checkedRequest);
+      return detectAppendWith().andThen((how) =>
+        how === "function" ? appendByCall(checkedRequest) : appendByStatement(checkedRequest),
+      );
     },
 
     readEvents(tenantId, restoreId, page = {}) {
@@ -276,6 +327,26 @@ export function postgresRepository(
       });
     },
   };
+  return repository;
+}
+
+const APPEND_WITH: readonly unknown[] = ["statement", "function"];
+
+function appendWithOrThrow(value: AppendWith | undefined): AppendWith | undefined {
+  if (value === undefined || APPEND_WITH.includes(value)) return value;
+  throw new RangeError('appendWith must be "statement", "function" or left out');
+}
+
+/** Whether the database is a Citus one, which the append reaches through its function. */
+const CITUS_PRESENT: SqlStatement = {
+  text: "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus",
+};
+
+/** A lost race, carrying the restore as it is now when that is news to the caller. */
+function conflict(request: AppendRequest, current: Restore | null): RestoreError {
+  const { restoreId, expectedVersion } = request;
+  const newer = current !== null && current.version > expectedVersion ? current : undefined;
+  return RestoreErrors.versionConflict(restoreId, expectedVersion, newer);
 }
 
 /** Waits between the polls a reconnected subscription makes until one succeeds. */

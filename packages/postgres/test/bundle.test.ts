@@ -104,6 +104,7 @@ describe("a bundled app", () => {
         "0001_restores.sql",
         "0002_progress_and_deadlines.sql",
         "0003_idempotency_keys.sql",
+        "0004_append_function.sql",
       ]);
       expect(seen.created.restoreId).toBe(1);
       expect(seen.loaded).toEqual(seen.created);

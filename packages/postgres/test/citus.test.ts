@@ -35,7 +35,13 @@ import { uniqueSchema } from "./support/real-server.js";
 import { oneLine, type RecordedStatement, recording } from "./support/recording.js";
 import { routerWorkload } from "./support/router-workload.js";
 import { serviceOn } from "./support/service.js";
-import { distinctStatements, type ShardPlan, shardPlan, verdictOf } from "./support/shard-plans.js";
+import {
+  distinctStatements,
+  type ShardPlan,
+  type ShardVerdict,
+  shardPlan,
+  verdictOf,
+} from "./support/shard-plans.js";
 import { migrateSuite, notifySuite, storageFailureSuite } from "./support/shared-suites.js";
 import { expectTenantFirst, tenantSession } from "./support/tenant-session.js";
 
@@ -45,7 +51,7 @@ const CITUS_TESTS = [
   "32 concurrent clients on 5 restores: no lost update, row == fold, gap-free seq",
   "migrate(): distribution by tenant_id, co-located; the migrate, notify and storage failure suites",
   "tenant isolation: statements tenant first, tenants on different shards see nothing of each other",
-  "router plans: every statement of a session on one shard; findDue and the key purge the only fan-outs",
+  "router plans: every statement of a session one router query or the append's call sent whole to one node; findDue and the key purge the only fan-outs",
   "restore ids unique across the cluster; the pending poll on the shard's partial index",
   "agent notifications heard on the coordinator",
 ];
@@ -109,6 +115,10 @@ if (!cluster.up) {
           columns: ["tenant_id"],
           colocations: 1,
         });
+        expect(await appendFunctionPlacement(shared, schema)).toEqual({
+          argument: 0,
+          colocated: true,
+        });
         // An up-to-date, distributed schema: nothing to apply, nothing to distribute again.
         expect((await migrate(shared, { schema }))._unsafeUnwrap().applied).toEqual([]);
         const local = await shared.query({
@@ -118,6 +128,29 @@ if (!cluster.up) {
           values: [`"${schema}".schema_migrations`, `"${schema}".restore_ids`],
         });
         expect(local.rows[0]).toEqual({ found: 2, distributed: 0 });
+      } finally {
+        await dropSchema(shared, schema);
+      }
+    });
+
+    it("distributes the append function of a schema distributed before it existed", {
+      timeout: 120_000,
+    }, async () => {
+      const schema = uniqueSchema("upgraded");
+      try {
+        const before = MIGRATIONS.filter(({ version }) => version < 4);
+        (await migrate(shared, { schema, migrations: before }))._unsafeUnwrap();
+        expect((await distribution(shared, schema)).tables).toHaveLength(3);
+        expect(await appendFunctionPlacement(shared, schema)).toBeNull();
+        expect((await migrate(shared, { schema }))._unsafeUnwrap().applied).toEqual([
+          "0004_append_function.sql",
+        ]);
+        expect(await appendFunctionPlacement(shared, schema)).toEqual({
+          argument: 0,
+          colocated: true,
+        });
+        const app = serviceOn(shared, schema);
+        expect((await app.createStarted()).state).toBe("StartRequested");
       } finally {
         await dropSchema(shared, schema);
       }
@@ -143,9 +176,8 @@ if (!cluster.up) {
     it("32 clients on 5 restores: no lost update, row == fold, gap-free seq", {
       timeout: 240_000,
     }, async () => {
-      // Each change takes a hop more (coordinator to worker), on 3 nodes sharing the machine:
-      // longer, so about as many changes race as on one server in 3 s.
-      await expectNoLostUpdate(shared, citusPool, { durationMs: 12_000, patienceMs: 60_000 });
+      // As on one server, with more patience: 3 nodes share the machine's 2 cores.
+      await expectNoLostUpdate(shared, citusPool, { patienceMs: 30_000 });
     });
   });
 
@@ -232,9 +264,7 @@ if (!cluster.up) {
     });
 
     it("sends every statement of a session to one shard, or touches no distributed table", () => {
-      const wrong = session.filter(
-        ({ verdict }) => verdict !== "one shard" && verdict !== "no distributed table",
-      );
+      const wrong = session.filter(({ verdict }) => !ONE_SHARD_OR_LOCAL.includes(verdict));
       expect(
         wrong.map(
           ({ verdict, taskCounts, statement, plan }) =>
@@ -243,27 +273,65 @@ if (!cluster.up) {
       ).toEqual([]);
     });
 
-    it("routes every statement but the append as one router query", () => {
-      // The append's data-modifying CTEs are split by Citus into subplans run one after the
-      // other in the statement's transaction (its events' INSERT ... SELECT pulled through the
-      // coordinator): each step on the tenant's shard group, but not one router query.
-      const append = /^WITH (?:inserted|updated) AS \( (?:INSERT|UPDATE) /;
+    it("runs every statement in one step, the append included: no subplan, nothing pulled", () => {
       expect(
         session
-          .filter(({ steps, statement }) => steps > 1 && !append.test(statement))
+          .filter(({ steps }) => steps > 1)
           .map(({ steps, statement }) => `${steps} steps: ${statement}`),
+      ).toEqual([]);
+      // The one-statement append, whose CTEs Citus splits into steps, is never sent here.
+      expect(
+        session.filter(({ statement }) => /^WITH (?:inserted|updated) AS/.test(statement)),
       ).toEqual([]);
     });
 
+    it("sends each append to the node of the tenant's shard as one command, in no cross-node transaction", {
+      timeout: 120_000,
+    }, async () => {
+      // One connection, so the commands it logs are those of the appends below and nothing else.
+      const watched = citusPool({ max: 1, options: "-c citus.log_remote_commands=on" });
+      const remote: string[] = [];
+      watched.on("connect", (connection) => {
+        connection.on("notice", (notice) => remote.push(`${notice.message} ${notice.detail}`));
+      });
+      try {
+        const client = fromPool(watched);
+        const app = serviceOn(client, schema);
+        // A create and a start: two appends.
+        expect((await app.createStarted()).state).toBe("StartRequested");
+        const appends = remote.filter((line) => line.includes(".append_restore("));
+        expect(appends).toHaveLength(2);
+        // Each went whole to the worker holding the tenant's shard, not through the coordinator.
+        const [placed] = await shardsOf(shared, schema, [DEFAULT_TENANT]);
+        const port = placed?.node.split(":").at(-1);
+        expect(port).toMatch(/^\d+$/);
+        for (const line of appends) {
+          expect(line).toMatch(/^issuing SELECT \S+\.append_restore\('/);
+          expect(line).toMatch(new RegExp(`:${port} connectionId`));
+        }
+        // No other command went out for them: no transaction block, no two-phase commit.
+        const others = remote.filter(
+          (line) => line.startsWith("issuing") && !line.includes(".append_restore("),
+        );
+        expect(others.filter((line) => /BEGIN|PREPARE TRANSACTION|COMMIT/.test(line))).toEqual([]);
+      } finally {
+        await watched.end().catch(() => undefined);
+      }
+    });
+
     it("planned every kind of statement the repository, ids and keys send", () => {
-      const routed = session.filter(({ verdict }) => verdict === "one shard");
+      const routed = session.filter(
+        ({ verdict }) => verdict === "one shard" || verdict === "delegated to one shard",
+      );
       const local = session.filter(({ verdict }) => verdict === "no distributed table");
       const missing = ROUTED_KINDS.filter(
         ([, pattern]) => !routed.some(({ statement }) => pattern.test(statement)),
       ).map(([kind]) => kind);
       expect(missing).toEqual([]);
-      // Neither names a distributed table: the sequence and the notify run on the coordinator.
+      // None names a distributed table: the sequence, the notify and the repository's one
+      // question whether Citus is there run on the coordinator.
       expect(local.map(({ statement }) => localKind(statement)).sort()).toEqual([
+        "citus check",
         "nextval",
         "pg_notify",
       ]);
@@ -299,7 +367,7 @@ if (!cluster.up) {
         expect(Math.max(...taskCounts)).toBe(shardCount);
       }
       const fanning = [...session, ...sweeps].filter(
-        ({ verdict }) => verdict !== "one shard" && verdict !== "no distributed table",
+        ({ verdict }) => !ONE_SHARD_OR_LOCAL.includes(verdict),
       );
       expect(fanning.map(({ statement }) => statement)).toEqual(
         sweeps.map(({ statement }) => statement),
@@ -451,6 +519,12 @@ if (!cluster.up) {
   });
 }
 
+const ONE_SHARD_OR_LOCAL: readonly ShardVerdict[] = [
+  "one shard",
+  "delegated to one shard",
+  "no distributed table",
+];
+
 /** Each kind of statement the session must have sent to one shard, and how to know it. */
 const ROUTED_KINDS: readonly (readonly [string, RegExp])[] = [
   ["load", /to_json\(r\) AS restore FROM/],
@@ -458,13 +532,9 @@ const ROUTED_KINDS: readonly (readonly [string, RegExp])[] = [
   ["events, newest first", /restore_events WHERE .* ORDER BY seq DESC LIMIT/],
   ["sealed password", /^SELECT sealed_password FROM/],
   ["pending poll", /destination_machine_id = \$2::bigint AND state_id IN/],
-  ["create", /^WITH inserted AS .* appended AS/],
-  ["create under a key", /^WITH inserted AS .* answered AS/],
-  ["update, one event", /^WITH updated AS .*\$3::integer \+ 1,/],
-  ["update, several events", /^WITH updated AS .*json_array_elements\(\$4/],
-  ["update under a key", /^WITH updated AS .* answered AS/],
-  ["update sealing the password", /^WITH updated AS .*sealed_password = \$\d+::bytea/],
-  ["update erasing the password", /^WITH updated AS .*sealed_password = NULL/],
+  // Every append (create or update, one event or several, under a key, sealing or erasing the
+  // password) is this one call; the session's own checks show each kind did what it should.
+  ["append", /^SELECT "[^"]+"\.append_restore\(\$1::text, /],
   ["key claim", /^INSERT INTO "[^"]+"\.idempotency_keys AS k/],
   ["key read", /^SELECT fingerprint, response, locked_until, expires_at FROM/],
   ["key complete", /^UPDATE "[^"]+"\.idempotency_keys SET response/],
@@ -474,6 +544,12 @@ const ROUTED_KINDS: readonly (readonly [string, RegExp])[] = [
 function localKind(statement: string): string {
   if (/^SELECT nextval\(/.test(statement)) return "nextval";
   if (/^SELECT pg_notify\(/.test(statement)) return "pg_notify";
+  if (
+    /^SELECT EXISTS \(SELECT 1 FROM pg_catalog\.pg_extension WHERE extname = 'citus'\)/.test(
+      statement,
+    )
+  )
+    return "citus check";
   return `unknown: ${statement}`;
 }
 
@@ -514,6 +590,23 @@ async function distribution(client: SqlClient, schema: string) {
     columns: [...new Set(rows.map((row) => String(row.column_name)))],
     colocations: new Set(rows.map((row) => Number(row.colocationid))).size,
   };
+}
+
+/** How Citus places the schema's append function, or null when it does not distribute it. */
+async function appendFunctionPlacement(client: SqlClient, schema: string) {
+  const { rows } = await client.query({
+    text: `SELECT o.distribution_argument_index AS argument, o.colocationid = p.colocationid AS colocated
+           FROM pg_catalog.pg_dist_object o, pg_catalog.pg_dist_partition p
+           WHERE o.classid = 'pg_catalog.pg_proc'::regclass
+             AND o.objid = to_regprocedure($1)
+             AND p.logicalrelid = to_regclass($2)`,
+    values: [
+      `"${schema}".append_restore(text,bigint,integer,json,json,bytea,json,text,text)`,
+      `"${schema}".restores`,
+    ],
+  });
+  const [row] = rows;
+  return row === undefined ? null : { argument: row.argument, colocated: row.colocated };
 }
 
 /** The shard of `restores` each tenant's rows live in, and the node holding it. */

@@ -143,6 +143,15 @@ describe("validateSchemaName", () => {
     expect(() => postgresRepository(client, { schema: "Robert'); DROP" })).toThrow(RangeError);
     expect(() => postgresIdGenerator(client, { schema: "a b" })).toThrow(RangeError);
   });
+
+  it("makes the repository throw at construction for an appendWith it does not know", () => {
+    const client = fromPool(new pg.Pool());
+    const appendWith = "functions" as unknown as "function";
+    expect(() => postgresRepository(client, { appendWith })).toThrow(
+      /appendWith must be "statement", "function" or left out/,
+    );
+    expect(() => postgresRepository(client, { appendWith: "function" })).not.toThrow();
+  });
 });
 
 describe("agent channels and payloads", () => {

@@ -19,15 +19,17 @@ describe("the shipped migrations", () => {
       [1, "0001_restores.sql"],
       [2, "0002_progress_and_deadlines.sql"],
       [3, "0003_idempotency_keys.sql"],
+      [4, "0004_append_function.sql"],
     ]);
   });
 
   it("never change once shipped: a changed one would not reach databases that applied it", () => {
-    // SHA-256 of each migration as it shipped: 0001 in 0.1.0, 0002 and 0003 in 0.2.0.
+    // SHA-256 of each migration as it shipped: 0001 in 0.1.0, 0002 and 0003 in 0.2.0, 0004 after it.
     expect(MIGRATIONS.map(({ sql }) => createHash("sha256").update(sql).digest("hex"))).toEqual([
       "b5203c8c0425540a2b458c2b2eec4ca9b066f32bbcf75bd2bd00d61083b5addf",
       "43ea36785a2a163e98b3369433e56d92ea8523422a18e3fa3763711f0af93422",
       "dffb2beafeebeb53c1c5e3f289977732e9959d17c477e026961c505d9644c4b2",
+      "6f036450c4a10d953b5cc677a80ee9ec1e4b3b96555e3aad364cc91058435ca8",
     ]);
   });
 
@@ -92,6 +94,7 @@ describe("migrate on a schema that is up to date", () => {
       "0001_restores.sql",
       "0002_progress_and_deadlines.sql",
       "0003_idempotency_keys.sql",
+      "0004_append_function.sql",
     ]);
     const again = recording(client);
     expect((await migrate(again.client, { schema }))._unsafeUnwrap()).toEqual({
@@ -113,6 +116,7 @@ describe("migrate on a schema that is up to date", () => {
       "0001_restores.sql",
       "0002_progress_and_deadlines.sql",
       "0003_idempotency_keys.sql",
+      "0004_append_function.sql",
     ]);
     expect(first.transactions()).toBe(1);
     expect(first.statements.some((text) => text.includes("pg_advisory_xact_lock"))).toBe(true);

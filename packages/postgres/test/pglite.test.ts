@@ -45,6 +45,11 @@ restoreRepositoryContract("postgres repository on PGlite", () =>
   freshSubject(client, uniqueSchema("contract")),
 );
 
+// The append Citus is sent (one function call) must keep the same contract everywhere.
+restoreRepositoryContract("postgres repository on PGlite, appending with the function", () =>
+  freshSubject(client, uniqueSchema("contract"), { appendWith: "function" }),
+);
+
 migrateSuite(pglite);
 notifySuite(pglite);
 storageFailureSuite(pglite);

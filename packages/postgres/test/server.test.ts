@@ -101,6 +101,12 @@ if (!up) {
     freshSubject(shared, uniqueSchema("contract")),
   );
 
+  // The append Citus is sent (one function call) must keep the same contract everywhere.
+  restoreRepositoryContract(
+    "postgres repository on the real server, appending with the function",
+    () => freshSubject(shared, uniqueSchema("contract"), { appendWith: "function" }),
+  );
+
   migrateSuite(server);
   notifySuite(server);
   storageFailureSuite(server);

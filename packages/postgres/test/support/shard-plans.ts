@@ -13,12 +13,22 @@ export const DISTRIBUTED_TABLES = ["restores", "restore_events", "idempotency_ke
  *   sequence, the notify statement);
  * - `several shards`: some step fans out to more than one shard (or to
  *   none), or its shards are in several groups;
+ * - `delegated to one shard`: a call of the append function, which Citus
+ *   distributes by its first argument (the tenant) in the tables' group:
+ *   the call is sent whole to the node holding that tenant's shard, and
+ *   every statement in it names the tenant. `EXPLAIN` shows only a `Result`
+ *   for a call, so the verdict comes from `pg_dist_object`;
  * - `unexplained`: its text names a distributed table yet the plan has no
  *   Citus scan, or it pulls rows through the coordinator into a table
- *   without its text pinning their tenant to `$1`: this check cannot vouch
- *   for either.
+ *   without its text pinning their tenant to `$1`, or it calls a function
+ *   Citus does not send to one shard: this check cannot vouch for any.
  */
-export type ShardVerdict = "one shard" | "no distributed table" | "several shards" | "unexplained";
+export type ShardVerdict =
+  | "one shard"
+  | "delegated to one shard"
+  | "no distributed table"
+  | "several shards"
+  | "unexplained";
 
 export interface ShardPlan {
   /** The statement on one line. */
@@ -90,6 +100,8 @@ export async function shardPlan(
   client: SqlClient,
   statement: RecordedStatement,
 ): Promise<ShardPlan> {
+  const call = APPEND_CALL.exec(statement.text);
+  if (call !== null) return callPlan(client, statement, call[1] as string);
   const { rows } = await client.query({
     text: `EXPLAIN ${statement.text}`,
     values: statement.values,
@@ -112,6 +124,34 @@ export async function shardPlan(
         );
   const { verdict, counts, steps } = verdictOf(statement.text, plan, groups);
   return { statement: oneLine(statement.text), verdict, taskCounts: counts, steps, plan };
+}
+
+/** A call of a schema's append function, with the schema's name. */
+const APPEND_CALL = /^\s*SELECT "([^"]+)"\.append_restore\(/;
+
+/** The append function call's verdict: distributed by its tenant argument, with the tables? */
+async function callPlan(
+  client: SqlClient,
+  statement: RecordedStatement,
+  schema: string,
+): Promise<ShardPlan> {
+  const { rows } = await client.query({
+    text: `SELECT o.distribution_argument_index AS argument, o.colocationid = p.colocationid AS colocated
+           FROM pg_catalog.pg_dist_object o, pg_catalog.pg_dist_partition p
+           WHERE o.classid = 'pg_catalog.pg_proc'::regclass
+             AND o.objid = to_regprocedure(format('%I.append_restore(text,bigint,integer,json,json,bytea,json,text,text)', $1::text))
+             AND p.logicalrelid = to_regclass(format('%I.restores', $1::text))`,
+    values: [schema],
+  });
+  const [row] = rows;
+  const delegated = row?.argument === 0 && row?.colocated === true;
+  return {
+    statement: oneLine(statement.text),
+    verdict: delegated ? "delegated to one shard" : "unexplained",
+    taskCounts: [],
+    steps: delegated ? 1 : 0,
+    plan: `append_restore distributed on argument ${String(row?.argument ?? "none")}, co-located with restores: ${String(row?.colocated ?? false)}`,
+  };
 }
 
 /** Each distinct text once, with the values it was first run with. */
