@@ -4,8 +4,11 @@
  * append of an agent's progress report) and a `load`, each through
  * `postgresRepository` as shipped (prepared statements, a warm pool, one
  * call at a time), with p50 / p95 per operation and the ratio citus / plain.
- * Both targets are measured in alternating rounds, so a load that comes and
- * goes on the machine falls on both. Markdown on stdout, progress on stderr.
+ * A third target, on the same coordinator, appends with the one-statement
+ * append (`appendWith: "statement"`) instead of the function Citus runs on
+ * the tenant's node: what the function saves there. The targets are
+ * measured in rotating rounds, so a load that comes and goes on the machine
+ * falls on all of them. Markdown on stdout, progress on stderr.
  * With no Citus coordinator (or no plain Postgres) answering, it says so and
  * exits 0, so `pnpm bench` runs it everywhere.
  *
@@ -22,6 +25,7 @@ import type { AppendRequest, Restore } from "@restorekit/core";
 import type { ResultAsync } from "neverthrow";
 import pg from "pg";
 import {
+  type AppendWith,
   fromPool,
   migrate,
   type PostgresRepository,
@@ -104,7 +108,7 @@ const OPERATIONS: readonly { key: Operation; label: string }[] = [
 
 /** One store under test: its pools, schema, the repository as shipped, and what it has written. */
 interface Target {
-  readonly name: "plain" | "citus";
+  readonly name: "plain" | "citus" | "citus_statement";
   readonly setup: pg.Pool;
   readonly repository: PostgresRepository;
   nextId(): Promise<number>;
@@ -124,7 +128,11 @@ const cleanups: (() => Promise<void>)[] = [];
 let tenantTurn = 0;
 const nextTenant = () => `bench-tenant-${(tenantTurn++ % TENANTS) + 1}`;
 
-async function openTarget(name: Target["name"], url: string): Promise<Target> {
+async function openTarget(
+  name: Target["name"],
+  url: string,
+  appendWith?: AppendWith,
+): Promise<Target> {
   const newPool = (max: number, suffix: string) => {
     const pool = new pg.Pool({
       connectionString: url,
@@ -157,7 +165,11 @@ async function openTarget(name: Target["name"], url: string): Promise<Target> {
   return {
     name,
     setup,
-    repository: postgresRepository(client, { schema, onError: logStorageError }),
+    repository: postgresRepository(client, {
+      schema,
+      onError: logStorageError,
+      ...(appendWith === undefined ? {} : { appendWith }),
+    }),
     nextId: () => value("nextRestoreId", ids.nextRestoreId()),
     creating: [],
     inProgress: [],
@@ -274,7 +286,8 @@ async function main(): Promise<void> {
   try {
     targets.push(await openTarget("plain", PLAIN_URL));
     targets.push(await openTarget("citus", CITUS_URL));
-    const [plain, onCitus] = targets as [Target, Target];
+    targets.push(await openTarget("citus_statement", CITUS_URL, "statement"));
+    const [plain, onCitus, byStatement] = targets as [Target, Target, Target];
     out(`- plain Postgres: ${address(PLAIN_URL)}`);
     out((await machineInfo(plain.setup)).replace(/^/gm, "  "));
     out(`- Citus coordinator: ${address(CITUS_URL)}`);
@@ -283,12 +296,12 @@ async function main(): Promise<void> {
     out(`- load average before: ${loadBefore}`);
     const perRound = Math.ceil(SAMPLES / ROUNDS);
     out(
-      `- each target: a pool of ${POOL} connections opened before measuring, ${WARMUP} untimed calls of each operation (${POOL} at a time, so every connection has prepared its statements), then ${ROUNDS} rounds of ${perRound} calls per operation, one call at a time; the targets alternate from round to round (plain first, then citus first, ...); restores spread over ${TENANTS} tenants`,
+      `- each target: a pool of ${POOL} connections opened before measuring, ${WARMUP} untimed calls of each operation (${POOL} at a time, so every connection has prepared its statements), then ${ROUNDS} rounds of ${perRound} calls per operation, one call at a time; the targets take turns to go first from round to round; restores spread over ${TENANTS} tenants; "citus" appends as shipped there (the append function, sent to the tenant's node), "citus, statement" with \`appendWith: "statement"\` (the one-statement append, which Citus splits into steps)`,
     );
     for (const target of targets) await prepare(target);
     const roundLoads: string[] = [];
     for (let r = 0; r < ROUNDS; r += 1) {
-      const order = r % 2 === 0 ? targets : [...targets].reverse();
+      const order = [...targets.slice(r % targets.length), ...targets.slice(0, r % targets.length)];
       for (const target of order) await round(target, perRound);
       roundLoads.push(loadAverage());
       log(`round ${r + 1}/${ROUNDS} done, load ${roundLoads.at(-1)}`);
@@ -296,14 +309,15 @@ async function main(): Promise<void> {
     await Promise.all(targets.map((target) => target.repository.flushNotifications()));
 
     out(
-      "\n| operation | plain p50 ms | plain p95 ms | citus p50 ms | citus p95 ms | citus/plain p50 | citus/plain p95 | calls timed (each) |",
+      "\n| operation | plain p50 ms | plain p95 ms | citus p50 ms | citus p95 ms | citus/plain p50 | citus/plain p95 | citus, statement p50 ms | citus, statement / citus p50 | calls timed (each) |",
     );
-    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const { key, label } of OPERATIONS) {
       const p = figures(plain.timings.get(key) ?? []);
       const c = figures(onCitus.timings.get(key) ?? []);
+      const st = figures(byStatement.timings.get(key) ?? []);
       out(
-        `| ${label} | ${fixed(p.p50, 3)} | ${fixed(p.p95, 3)} | ${fixed(c.p50, 3)} | ${fixed(c.p95, 3)} | **${fixed(c.p50 / p.p50)}** | ${fixed(c.p95 / p.p95)} | ${Math.min(p.samples, c.samples)} |`,
+        `| ${label} | ${fixed(p.p50, 3)} | ${fixed(p.p95, 3)} | ${fixed(c.p50, 3)} | ${fixed(c.p95, 3)} | **${fixed(c.p50 / p.p50)}** | ${fixed(c.p95 / p.p95)} | ${fixed(st.p50, 3)} | ${fixed(st.p50 / c.p50)} | ${Math.min(p.samples, c.samples, st.samples)} |`,
       );
     }
     out(`\nLoad average after each round: ${roundLoads.join("; ")}.`);
