@@ -19,6 +19,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 import { serviceOn } from "./service.js";
 
+/** In `finally`: a failed test must not leave its schema (on Citus, its shards) behind. */
+async function dropLeftSchema(client: SqlClient | undefined, schema: string): Promise<void> {
+  if (client !== undefined) await dropSchema(client, schema).catch(() => undefined);
+}
+
 /** Where a suite runs: clients on separate connections where the backend has them. */
 export interface Backend {
   readonly name: string;
@@ -59,8 +64,8 @@ export function migrateSuite(backend: () => Backend): void {
           [4, "0004_append_function.sql"],
         ]);
         expect((await migrate(first, { schema }))._unsafeUnwrap().applied).toEqual([]);
-        await dropSchema(first, schema);
       } finally {
+        await dropLeftSchema(clients[0], schema);
         await on.release();
       }
     });
@@ -85,8 +90,8 @@ export function migrateSuite(backend: () => Backend): void {
         ]);
         const path = await client.query({ text: "SHOW search_path" });
         expect(String(path.rows[0]?.search_path)).not.toContain(schema);
-        await dropSchema(client, schema);
       } finally {
+        await dropLeftSchema(client, schema);
         await on.release();
       }
     });
@@ -130,8 +135,8 @@ export function migrateSuite(backend: () => Backend): void {
           text: `SELECT count(*)::int AS n FROM "${schema}".app_notes`,
         });
         expect(notes.rows[0]?.n).toBe(0);
-        await dropSchema(client, schema);
       } finally {
+        await dropLeftSchema(client, schema);
         await on.release();
       }
     });
@@ -236,8 +241,8 @@ export function notifySuite(backend: () => Backend): void {
         } satisfies AgentRequest);
         await stream.close();
         expect((await iterator.next()).done).toBe(true);
-        await dropSchema(writer, schema);
       } finally {
+        await dropLeftSchema(writer, schema);
         await on.release();
       }
     });
@@ -275,8 +280,8 @@ export function notifySuite(backend: () => Backend): void {
         const count = heard.length;
         await pause(300);
         expect(heard.length, "a closed subscription polls no more").toBe(count);
-        await dropSchema(writer, schema);
       } finally {
+        await dropLeftSchema(writer, schema);
         await on.release();
       }
     });
@@ -322,8 +327,8 @@ export function notifySuite(backend: () => Backend): void {
         expect(notifying.length).toBeGreaterThan(0);
         expect(writing.length).toBeGreaterThan(0);
         for (const text of notifying) expect(text).not.toMatch(writes);
-        await dropSchema(writer, schema);
       } finally {
+        await dropLeftSchema(writer, schema);
         await on.release();
       }
     });
@@ -373,8 +378,8 @@ export function notifySuite(backend: () => Backend): void {
           [waiting.restoreId, "start", 2],
           [waiting.restoreId, "stop", 4],
         ]);
-        await dropSchema(writer, schema);
       } finally {
+        await dropLeftSchema(writer, schema);
         await on.release();
       }
     });
@@ -434,8 +439,8 @@ export function storageFailureSuite(backend: () => Backend): void {
         expect(failure.cause).toBeInstanceOf(Error);
         expect(failure.cause).toMatchObject({ code: "42703" });
         expect((failure.cause as Error).message).toContain("backup_flavor");
-        await dropSchema(client, schema);
       } finally {
+        await dropLeftSchema(client, schema);
         await on.release();
       }
     });
@@ -465,8 +470,8 @@ export function storageFailureSuite(backend: () => Backend): void {
         expect(told[0]?.cause).toStrictEqual(
           new Error("a row of restore_events could not be read"),
         );
-        await dropSchema(client, schema);
       } finally {
+        await dropLeftSchema(client, schema);
         await on.release();
       }
     });
