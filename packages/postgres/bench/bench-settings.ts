@@ -1,9 +1,14 @@
+import { envNumber } from "./env-number.js";
+
 /** One cell of the matrix: how many clients, over how many restores, through how many instances. */
 export interface BenchConfig {
   readonly clients: number;
   readonly restores: number;
   readonly instances: number;
 }
+
+// Each setting here may be 0 (no warm-up, no restores to remember), never negative.
+const ZERO_OK = { zero: true } as const;
 
 /** What the environment asks of a run; the defaults keep a whole run near five minutes. */
 export interface BenchSettings {
@@ -31,16 +36,6 @@ export interface BenchSettings {
 const DEFAULT_CONFIGS: readonly BenchConfig[] = [1_000, 10_000].flatMap((restores) =>
   [1, 2].flatMap((instances) => [16, 64].map((clients) => ({ clients, restores, instances }))),
 );
-
-function numberFrom(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a number >= 0, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 /** `16x1000x1,64x10000x2`: clients x restores x instances. */
 function configsFrom(raw: string | undefined): readonly BenchConfig[] {
@@ -78,15 +73,15 @@ export function benchSettings(): BenchSettings {
       .split(",")
       .map((path) => path.trim())
       .filter((path) => path !== ""),
-    rounds: Math.max(1, Math.round(numberFrom("BENCH_ROUNDS", 2))),
-    measureMs: numberFrom("BENCH_SECONDS", 2) * 1000,
-    warmupMs: numberFrom("BENCH_WARMUP_SECONDS", 0.25) * 1000,
-    warmupSweep: Math.round(numberFrom("BENCH_WARMUP_SWEEP", 10_000)),
-    poolMax: Math.round(numberFrom("BENCH_POOL_MAX", 32)),
-    knownRestores: Math.round(numberFrom("BENCH_KNOWN_RESTORES", 1000)),
+    rounds: Math.max(1, Math.round(envNumber("BENCH_ROUNDS", 2, ZERO_OK))),
+    measureMs: envNumber("BENCH_SECONDS", 2, ZERO_OK) * 1000,
+    warmupMs: envNumber("BENCH_WARMUP_SECONDS", 0.25, ZERO_OK) * 1000,
+    warmupSweep: Math.round(envNumber("BENCH_WARMUP_SWEEP", 10_000, ZERO_OK)),
+    poolMax: Math.round(envNumber("BENCH_POOL_MAX", 32, ZERO_OK)),
+    knownRestores: Math.round(envNumber("BENCH_KNOWN_RESTORES", 1000, ZERO_OK)),
     startManual: process.env.BENCH_START_MANUAL !== "0",
     startClients: 16,
-    startPool: Math.max(1, Math.round(numberFrom("BENCH_START_POOL", 16))),
-    startRate: numberFrom("BENCH_START_RATE", 14000),
+    startPool: Math.max(1, Math.round(envNumber("BENCH_START_POOL", 16, ZERO_OK))),
+    startRate: envNumber("BENCH_START_RATE", 14000, ZERO_OK),
   };
 }

@@ -33,25 +33,16 @@ import {
   postgresRepository,
 } from "../src/index.js";
 import { createOf, reportOf, startOf } from "./bench-requests.js";
+import { envNumber } from "./env-number.js";
 import { loadAverage, machineInfo } from "./machine-info.js";
 import { percentile } from "./percentile.js";
 import { logStorageError } from "./storage-errors.js";
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be an integer > 0, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 const PLAIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const CITUS_URL = process.env.RESTOREKIT_CITUS_URL ?? "postgres://postgres@127.0.0.1:5441/postgres";
-const SAMPLES = positive("CITUS_BENCH_SAMPLES", 600);
-const ROUNDS = Math.min(SAMPLES, positive("CITUS_BENCH_ROUNDS", 4));
-const TENANTS = positive("CITUS_BENCH_TENANTS", 32);
+const SAMPLES = envNumber("CITUS_BENCH_SAMPLES", 600, { integer: true });
+const ROUNDS = Math.min(SAMPLES, envNumber("CITUS_BENCH_ROUNDS", 4, { integer: true }));
+const TENANTS = envNumber("CITUS_BENCH_TENANTS", 32, { integer: true });
 /** Connections per target: what a small instance's pool holds, all opened before measuring. */
 const POOL = 4;
 /** Untimed calls per operation and target, POOL at a time, so every connection has prepared. */

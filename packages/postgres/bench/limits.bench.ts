@@ -46,25 +46,16 @@ import {
 } from "../src/index.js";
 import { repositoryStatements } from "../src/repository-statements.js";
 import { validateSchemaName } from "../src/schema-name.js";
+import { envNumber } from "./env-number.js";
 import { loadAverage, machineInfo } from "./machine-info.js";
 import { percentile } from "./percentile.js";
 import { seedRestores } from "./seed-restores.js";
 import { logStorageError } from "./storage-errors.js";
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a number > 0, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const MIN_SAMPLES = 5;
-const SAMPLES = Math.max(MIN_SAMPLES, Math.round(positive("LIMITS_SAMPLES", 200)));
-const BUDGET_MS = positive("LIMITS_BUDGET_SECONDS", 2) * 1000;
+const SAMPLES = Math.max(MIN_SAMPLES, Math.round(envNumber("LIMITS_SAMPLES", 200)));
+const BUDGET_MS = envNumber("LIMITS_BUDGET_SECONDS", 2) * 1000;
 /** Restores of the tenant waiting for its agent: what the poll finds, whatever the tenant's size. */
 const PENDING = 10;
 const PAGE = 1_000;
