@@ -36,6 +36,7 @@ import { oneLine, type RecordedStatement, recording } from "./support/recording.
 import { routerWorkload } from "./support/router-workload.js";
 import { serviceOn } from "./support/service.js";
 import {
+  appendFunctionPlacement,
   distinctStatements,
   type ShardPlan,
   type ShardVerdict,
@@ -590,23 +591,6 @@ async function distribution(client: SqlClient, schema: string) {
     columns: [...new Set(rows.map((row) => String(row.column_name)))],
     colocations: new Set(rows.map((row) => Number(row.colocationid))).size,
   };
-}
-
-/** How Citus places the schema's append function, or null when it does not distribute it. */
-async function appendFunctionPlacement(client: SqlClient, schema: string) {
-  const { rows } = await client.query({
-    text: `SELECT o.distribution_argument_index AS argument, o.colocationid = p.colocationid AS colocated
-           FROM pg_catalog.pg_dist_object o, pg_catalog.pg_dist_partition p
-           WHERE o.classid = 'pg_catalog.pg_proc'::regclass
-             AND o.objid = to_regprocedure($1)
-             AND p.logicalrelid = to_regclass($2)`,
-    values: [
-      `"${schema}".append_restore(text,bigint,integer,json,json,bytea,json,text,text)`,
-      `"${schema}".restores`,
-    ],
-  });
-  const [row] = rows;
-  return row === undefined ? null : { argument: row.argument, colocated: row.colocated };
 }
 
 /** The shard of `restores` each tenant's rows live in, and the node holding it. */

@@ -1,3 +1,4 @@
+import { APPEND_FUNCTION_ARGUMENTS } from "../../src/append-call.js";
 import type { SqlClient } from "../../src/index.js";
 import { oneLine, type RecordedStatement } from "./recording.js";
 
@@ -129,28 +130,37 @@ export async function shardPlan(
 /** A call of a schema's append function, with the schema's name. */
 const APPEND_CALL = /^\s*SELECT "([^"]+)"\.append_restore\(/;
 
+/** How Citus places a schema's append function, or null when it does not distribute it. */
+export async function appendFunctionPlacement(
+  client: SqlClient,
+  schema: string,
+): Promise<{ argument: unknown; colocated: unknown } | null> {
+  const { rows } = await client.query({
+    text: `SELECT o.distribution_argument_index AS argument, o.colocationid = p.colocationid AS colocated
+           FROM pg_catalog.pg_dist_object o, pg_catalog.pg_dist_partition p
+           WHERE o.classid = 'pg_catalog.pg_proc'::regclass
+             AND o.objid = to_regprocedure($1)
+             AND p.logicalrelid = to_regclass($2)`,
+    values: [`"${schema}".append_restore(${APPEND_FUNCTION_ARGUMENTS})`, `"${schema}".restores`],
+  });
+  const [row] = rows;
+  return row === undefined ? null : { argument: row.argument, colocated: row.colocated };
+}
+
 /** The append function call's verdict: distributed by its tenant argument, with the tables? */
 async function callPlan(
   client: SqlClient,
   statement: RecordedStatement,
   schema: string,
 ): Promise<ShardPlan> {
-  const { rows } = await client.query({
-    text: `SELECT o.distribution_argument_index AS argument, o.colocationid = p.colocationid AS colocated
-           FROM pg_catalog.pg_dist_object o, pg_catalog.pg_dist_partition p
-           WHERE o.classid = 'pg_catalog.pg_proc'::regclass
-             AND o.objid = to_regprocedure(format('%I.append_restore(text,bigint,integer,json,json,bytea,json,text,text)', $1::text))
-             AND p.logicalrelid = to_regclass(format('%I.restores', $1::text))`,
-    values: [schema],
-  });
-  const [row] = rows;
-  const delegated = row?.argument === 0 && row?.colocated === true;
+  const placed = await appendFunctionPlacement(client, schema);
+  const delegated = placed?.argument === 0 && placed.colocated === true;
   return {
     statement: oneLine(statement.text),
     verdict: delegated ? "delegated to one shard" : "unexplained",
     taskCounts: [],
     steps: delegated ? 1 : 0,
-    plan: `append_restore distributed on argument ${String(row?.argument ?? "none")}, co-located with restores: ${String(row?.colocated ?? false)}`,
+    plan: `append_restore distributed on argument ${String(placed?.argument ?? "none")}, co-located with restores: ${String(placed?.colocated ?? false)}`,
   };
 }
 
