@@ -3,7 +3,6 @@ import {
   createRestoreService,
   DEFAULT_DEADLINES,
   type IdempotencyScope,
-  type StoredResponse,
   stateId,
 } from "@restorekit/core";
 import {
@@ -31,6 +30,7 @@ import {
 import { citusAddress, citusBackend, citusCluster, citusPool } from "./support/citus.js";
 import { expectNoLostUpdate } from "./support/concurrent-clients.js";
 import { dropSchema, freshSubject } from "./support/contract-subject.js";
+import { rawKeyRow } from "./support/raw-key-row.js";
 import { uniqueSchema } from "./support/real-server.js";
 import { oneLine, type RecordedStatement, recording } from "./support/recording.js";
 import { routerWorkload } from "./support/router-workload.js";
@@ -97,7 +97,7 @@ if (!cluster.up) {
     return {
       keys: postgresIdempotencyKeys(shared, { schema }),
       repository: postgresRepository(shared, { schema }),
-      row: (scope: IdempotencyScope, key: string) => keyRow(shared, schema, scope, key),
+      row: (scope: IdempotencyScope, key: string) => rawKeyRow(shared, schema, scope, key),
       close: () => dropSchema(shared, schema),
     };
   });
@@ -617,21 +617,6 @@ async function shardCountOf(client: SqlClient, schema: string): Promise<number> 
     values: [`"${schema}".restores`],
   });
   return Number(rows[0]?.n);
-}
-
-/** A key's row read with SQL of its own, not through the port. */
-async function keyRow(client: SqlClient, schema: string, scope: IdempotencyScope, key: string) {
-  const { rows } = await client.query({
-    text: `SELECT fingerprint, response::text AS response FROM "${schema}".idempotency_keys
-           WHERE tenant_id = $1 AND principal = $2 AND key = $3`,
-    values: [scope.tenantId, scope.principal, key],
-  });
-  const row = rows[0];
-  if (row === undefined) return null;
-  return {
-    fingerprint: String(row.fingerprint),
-    response: row.response === null ? null : (JSON.parse(String(row.response)) as StoredResponse),
-  };
 }
 
 /** Creates a restore of `tenantId` (one the fake catalog holds) through the service. */

@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import type { IdempotencyScope, StoredResponse } from "@restorekit/core";
+import type { IdempotencyScope } from "@restorekit/core";
 import { idempotencyKeysContract } from "@restorekit/testing/contract";
 import type pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import {
 } from "../src/index.js";
 import { dropSchema } from "./support/contract-subject.js";
 import { filePGlite } from "./support/pglite.js";
+import { rawKeyRow } from "./support/raw-key-row.js";
 import { serverIsUp, serverPool, uniqueSchema } from "./support/real-server.js";
 
 let db: PGlite | undefined;
@@ -34,21 +35,6 @@ function serverClient(): SqlClient {
   return fromPool(pool);
 }
 
-/** A key's row read with SQL of its own, not through the port. */
-async function rawRow(client: SqlClient, schema: string, scope: IdempotencyScope, key: string) {
-  const { rows } = await client.query({
-    text: `SELECT fingerprint, response::text AS response FROM "${schema}".idempotency_keys
-           WHERE tenant_id = $1 AND principal = $2 AND key = $3`,
-    values: [scope.tenantId, scope.principal, key],
-  });
-  const row = rows[0];
-  if (row === undefined) return null;
-  return {
-    fingerprint: row.fingerprint as string,
-    response: row.response === null ? null : (JSON.parse(row.response as string) as StoredResponse),
-  };
-}
-
 function subjectOn(client: () => Promise<SqlClient> | SqlClient) {
   return async () => {
     const sql = await client();
@@ -57,7 +43,7 @@ function subjectOn(client: () => Promise<SqlClient> | SqlClient) {
     return {
       keys: postgresIdempotencyKeys(sql, { schema }),
       repository: postgresRepository(sql, { schema }),
-      row: (scope: IdempotencyScope, key: string) => rawRow(sql, schema, scope, key),
+      row: (scope: IdempotencyScope, key: string) => rawKeyRow(sql, schema, scope, key),
       close: () => dropSchema(sql, schema),
     };
   };
